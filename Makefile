@@ -1,0 +1,52 @@
+# Borne — the two set-up commands are `make run` and `make test`; both
+# install what is missing first (Debian packages through apt-get).
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+# System packages: GTK 3 and WebKitGTK dev files, SANE, CUPS IPP tools, a
+# virtual display with input and screenshot tools, fonts for every script.
+APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sane-utils \
+	cups-ipp-utils xvfb xauth xdotool imagemagick fonts-noto-core fonts-dejavu-core \
+	librsvg2-common gettext sqlite3
+TEST_TIMEOUT ?= 20m
+# Where `make run` saves a PNG of every screen when there is no display.
+SHOTS ?= run/shots
+
+.PHONY: deps build run test bench fuzz clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 is needed (https://go.dev/dl)"; exit 1; }
+
+build: deps
+	$(GO) build -o $(BIN)/kiosk ./ui/cmd/kiosk
+	$(GO) build -o $(BIN)/kioskctl ./provisioning/cmd/kioskctl
+	$(GO) build -o $(BIN)/testbench ./testbench/cmd/testbench
+
+# The kiosk on the simulated lobby. With a display: a window you can close.
+# Without one: full screen on a virtual display, every screen saved to $(SHOTS).
+run: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		exec $(BIN)/testbench lobby -- $(BIN)/kiosk --windowed $(KIOSK_FLAGS); \
+	else \
+		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to $(SHOTS)/"; \
+		exec $(BIN)/testbench lobby -- $(BIN)/kiosk --xvfb always --shots $(SHOTS) $(KIOSK_FLAGS); \
+	fi
+
+test: build
+	$(GO) vet ./...
+	$(GO) test -race -timeout $(TEST_TIMEOUT) ./kiosk/... ./provisioning/... ./testbench/...
+	$(GO) test -timeout $(TEST_TIMEOUT) ./ui/...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./kiosk/... ./ui/...
+
+clean:
+	rm -rf $(BIN) artefacts run

@@ -1,0 +1,346 @@
+// Package session is the resident's session: a small state machine (attract →
+// active → "are you still there?" → thank-you → attract), the idle timer, and
+// one private directory per session that is wiped when the session ends and,
+// after a crash or power loss, at the next start-up.
+//
+// The package never touches GTK: the ui sends commands (Start, ChooseLanguage,
+// OpenService, Activity, End…) and shows the Snapshots it is handed.
+package session
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"borne/kiosk/usage"
+)
+
+// State is where the session machine stands.
+type State int
+
+const (
+	Attract State = iota // nobody is using the kiosk
+	Active               // a resident is using it
+	Warning              // idle for a while: counting down to the end
+	Thanks               // the session has ended and been wiped
+)
+
+func (s State) String() string {
+	return [...]string{"attract", "active", "warning", "thanks"}[s]
+}
+
+// Screen ids; they go into usage events, so they are a closed set.
+const (
+	ScreenAttract  = "attract"
+	ScreenLanguage = "language"
+	ScreenHome     = "home"
+	ScreenService  = "service"
+	ScreenThanks   = "thanks"
+)
+
+// EndReason says why a session ended.
+type EndReason string
+
+const (
+	EndDone      EndReason = "done"      // the resident pressed "I'm done"
+	EndIdle      EndReason = "idle"      // nobody answered "are you still there?"
+	EndRecovered EndReason = "recovered" // found at start-up after a crash or power loss
+	EndShutdown  EndReason = "shutdown"  // the kiosk was stopped during a session
+)
+
+// Snapshot is everything the ui needs to draw the current state.
+type Snapshot struct {
+	State        State
+	Screen       string
+	Lang         string
+	Service      string        // on ScreenService: the catalogue id
+	Remaining    time.Duration // in Warning: time left before the session ends
+	HelpCalled   bool          // a mediator was called during this session
+	HighContrast bool          // the resident's choice, reset at the end
+	Dir          string        // the session's private directory ("" outside a session)
+	Ended        EndReason     // in Thanks: why the session ended
+}
+
+// Recorder receives anonymous usage events; it must not block.
+type Recorder interface{ Record(usage.Event) }
+
+// Options configures a Manager.
+type Options struct {
+	Root            string // parent of the per-session directories
+	IdleAfter       time.Duration
+	WarnFor         time.Duration
+	ThanksFor       time.Duration
+	DefaultLanguage string
+	SkipLanguage    bool // only one language: go straight to the home screen
+	HighContrast    bool // the site's default theme
+	Clock           Clock
+	Usage           Recorder
+	Log             *slog.Logger
+	// OnChange is called with every new snapshot, in order, while the
+	// manager's lock is held: it must hand the snapshot over (e.g. to the
+	// GTK main loop) and never call back into the Manager.
+	OnChange func(Snapshot)
+}
+
+// Manager runs the session machine. All methods are safe from any goroutine.
+type Manager struct {
+	opt Options
+
+	mu           sync.Mutex
+	snap         Snapshot
+	sessionNum   uint32
+	started      time.Time
+	lastActivity time.Time
+	timer        Timer
+	generation   uint64 // bumps on every state change; stale timers see it and do nothing
+}
+
+// NewManager makes a manager in the Attract state. Call Recover once at
+// start-up before the first session.
+func NewManager(opt Options) *Manager {
+	if opt.Clock == nil {
+		opt.Clock = RealClock{}
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.OnChange == nil {
+		opt.OnChange = func(Snapshot) {}
+	}
+	m := &Manager{opt: opt}
+	m.snap = m.attractSnapshot()
+	return m
+}
+
+func (m *Manager) attractSnapshot() Snapshot {
+	return Snapshot{State: Attract, Screen: ScreenAttract, Lang: m.opt.DefaultLanguage, HighContrast: m.opt.HighContrast}
+}
+
+// Snapshot returns the current state.
+func (m *Manager) Snapshot() Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.snap
+}
+
+// Start begins a session (the resident touched the attract screen). It does
+// nothing outside the Attract state.
+func (m *Manager) Start() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.snap.State != Attract {
+		return nil
+	}
+	num, err := randomSessionNumber()
+	if err != nil {
+		return err
+	}
+	now := m.opt.Clock.Now()
+	dir, err := createSessionDir(m.opt.Root, num, now)
+	if err != nil {
+		return err
+	}
+	m.sessionNum, m.started, m.lastActivity = num, now, now
+	screen := ScreenLanguage
+	if m.opt.SkipLanguage {
+		screen = ScreenHome
+	}
+	m.record(usage.Event{Kind: usage.SessionStart, Lang: m.snap.Lang, Screen: screen})
+	m.snap = Snapshot{State: Active, Screen: screen, Lang: m.snap.Lang, HighContrast: m.snap.HighContrast, Dir: dir}
+	m.armIdle(m.opt.IdleAfter)
+	m.publish()
+	return nil
+}
+
+// ChooseLanguage sets the session's language and opens the home screen.
+func (m *Manager) ChooseLanguage(code string) {
+	m.inSession(func() {
+		m.snap.Lang = code
+		m.snap.Screen, m.snap.Service = ScreenHome, ""
+		m.record(usage.Event{Kind: usage.Language, Lang: code})
+	})
+}
+
+// ShowLanguages goes back to the language screen.
+func (m *Manager) ShowLanguages() {
+	m.inSession(func() { m.snap.Screen, m.snap.Service = ScreenLanguage, "" })
+}
+
+// OpenService opens a catalogue service's screen.
+func (m *Manager) OpenService(id string) {
+	m.inSession(func() {
+		m.snap.Screen, m.snap.Service = ScreenService, id
+		m.record(usage.Event{Kind: usage.TileOpened, Service: id})
+	})
+}
+
+// GoHome returns to the home tiles.
+func (m *Manager) GoHome() {
+	m.inSession(func() { m.snap.Screen, m.snap.Service = ScreenHome, "" })
+}
+
+// SetHighContrast switches the theme for the rest of this session.
+func (m *Manager) SetHighContrast(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.snap.HighContrast = on
+	m.touch()
+	m.publish()
+}
+
+// Help records that the resident called a mediator, from whatever screen.
+func (m *Manager) Help() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.record(usage.Event{Kind: usage.HelpPressed, Screen: m.snap.Screen, Service: m.snap.Service})
+	m.snap.HelpCalled = true
+	m.touch()
+	m.publish()
+}
+
+// Activity tells the machine that the resident did something (a tap, a key,
+// input in the web view). During the countdown it means "I'm still here".
+func (m *Manager) Activity() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.touch()
+}
+
+// Continue answers "are you still there?" with yes.
+func (m *Manager) Continue() { m.Activity() }
+
+// End ends the session now: its directory is wiped, the thank-you screen
+// follows, then the attract screen.
+func (m *Manager) End(reason EndReason) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.end(reason)
+}
+
+// inSession applies a navigation step during a session and counts it as activity.
+func (m *Manager) inSession(step func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.snap.State != Active && m.snap.State != Warning {
+		return
+	}
+	step()
+	m.touch()
+	m.publish()
+}
+
+// touch records activity; in Warning it cancels the countdown.
+func (m *Manager) touch() {
+	switch m.snap.State {
+	case Active:
+		m.lastActivity = m.opt.Clock.Now()
+	case Warning:
+		m.lastActivity = m.opt.Clock.Now()
+		m.snap.State, m.snap.Remaining = Active, 0
+		m.armIdle(m.opt.IdleAfter)
+		m.publish()
+	}
+}
+
+func (m *Manager) end(reason EndReason) {
+	if m.snap.State != Active && m.snap.State != Warning {
+		return
+	}
+	if err := wipe(m.snap.Dir); err != nil {
+		// The next session gets a fresh directory anyway; start-up retries.
+		m.opt.Log.Error("session: wipe failed", "err", err)
+	}
+	elapsed := m.opt.Clock.Now().Sub(m.started)
+	m.record(usage.Event{Kind: usage.SessionEnd, Outcome: string(reason), Duration: usage.DurationBucket(elapsed), Screen: m.snap.Screen, Lang: m.snap.Lang})
+	m.opt.Log.Info("session ended", "reason", reason, "duration", usage.DurationBucket(elapsed))
+	m.snap = Snapshot{State: Thanks, Screen: ScreenThanks, Lang: m.snap.Lang, HighContrast: m.snap.HighContrast, Ended: reason}
+	m.sessionNum = 0
+	m.arm(m.opt.ThanksFor, func() {
+		m.snap = m.attractSnapshot()
+		m.publish()
+	})
+	m.publish()
+}
+
+// armIdle waits until the resident has been idle for IdleAfter, then starts the countdown.
+func (m *Manager) armIdle(d time.Duration) {
+	m.arm(d, func() {
+		if idle := m.opt.Clock.Now().Sub(m.lastActivity); idle < m.opt.IdleAfter {
+			m.armIdle(m.opt.IdleAfter - idle)
+			return
+		}
+		m.snap.State = Warning
+		m.countdown(m.opt.Clock.Now().Add(m.opt.WarnFor))
+	})
+}
+
+// countdown publishes the time left once a second, then ends the session.
+func (m *Manager) countdown(deadline time.Time) {
+	left := deadline.Sub(m.opt.Clock.Now())
+	if left <= 0 {
+		m.end(EndIdle)
+		return
+	}
+	m.snap.Remaining = left.Round(time.Second)
+	m.publish()
+	step := left - (left/time.Second)*time.Second // land on whole seconds
+	if step == 0 {
+		step = time.Second
+	}
+	m.arm(step, func() { m.countdown(deadline) })
+}
+
+// arm replaces the pending timer; the callback runs under the lock and only
+// if nothing else changed the state meanwhile.
+func (m *Manager) arm(d time.Duration, f func()) {
+	if m.timer != nil {
+		m.timer.Stop()
+	}
+	m.generation++
+	gen := m.generation
+	m.timer = m.opt.Clock.AfterFunc(d, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if gen != m.generation {
+			return
+		}
+		f()
+	})
+}
+
+// record stamps an event with the time and, unless it names one, the current
+// session's number.
+func (m *Manager) record(e usage.Event) {
+	if m.opt.Usage == nil {
+		return
+	}
+	e.At = m.opt.Clock.Now()
+	if e.Session == 0 {
+		e.Session = m.sessionNum
+	}
+	m.opt.Usage.Record(e)
+}
+
+func (m *Manager) publish() { m.opt.OnChange(m.snap) }
+
+// Close ends a running session (the kiosk is stopping) and stops the timers.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.end(EndShutdown)
+	if m.timer != nil {
+		m.timer.Stop()
+	}
+	m.generation++
+}
+
+func randomSessionNumber() (uint32, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("session: random session number: %w", err)
+	}
+	return binary.LittleEndian.Uint32(b[:]) | 1, nil // never 0: 0 means "no session"
+}

@@ -1,0 +1,307 @@
+package session_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"borne/kiosk/session"
+	"borne/kiosk/session/sessiontest"
+	"borne/kiosk/usage"
+)
+
+type events struct {
+	mu  sync.Mutex
+	all []usage.Event
+}
+
+func (e *events) Record(ev usage.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.all = append(e.all, ev)
+}
+
+func (e *events) kinds() []usage.Kind {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ks []usage.Kind
+	for _, ev := range e.all {
+		ks = append(ks, ev.Kind)
+	}
+	return ks
+}
+
+type rig struct {
+	m     *session.Manager
+	clock *sessiontest.Clock
+	ev    *events
+	root  string
+	snaps []session.Snapshot
+}
+
+func newRig(t *testing.T, mod func(*session.Options)) *rig {
+	t.Helper()
+	r := &rig{clock: sessiontest.NewClock(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)), ev: &events{}, root: filepath.Join(t.TempDir(), "sessions")}
+	opt := session.Options{
+		Root: r.root, IdleAfter: 90 * time.Second, WarnFor: 30 * time.Second, ThanksFor: 5 * time.Second,
+		DefaultLanguage: "fr", Clock: r.clock, Usage: r.ev,
+		OnChange: func(s session.Snapshot) { r.snaps = append(r.snaps, s) },
+	}
+	if mod != nil {
+		mod(&opt)
+	}
+	r.m = session.NewManager(opt)
+	return r
+}
+
+func (r *rig) start(t *testing.T) session.Snapshot {
+	t.Helper()
+	if err := r.m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return r.m.Snapshot()
+}
+
+func TestFlowStartLanguageServiceEnd(t *testing.T) {
+	r := newRig(t, nil)
+	s := r.start(t)
+	if s.State != session.Active || s.Screen != session.ScreenLanguage || s.Lang != "fr" {
+		t.Fatalf("after start: %+v", s)
+	}
+	fi, err := os.Stat(s.Dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("session dir %s: %v %v", s.Dir, fi, err)
+	}
+	if err := os.WriteFile(filepath.Join(s.Dir, "scan.pdf"), []byte("%PDF-1.7 personal"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	r.m.ChooseLanguage("ar")
+	r.m.OpenService("caf")
+	r.m.SetHighContrast(true)
+	if got := r.m.Snapshot(); got.Screen != session.ScreenService || got.Service != "caf" || got.Lang != "ar" || !got.HighContrast {
+		t.Fatalf("in service: %+v", got)
+	}
+	r.clock.Advance(2 * time.Minute) // idle at 90 s, countdown of 30 s: the session ended
+	r.m.End(session.EndDone)         // too late: already ended, must not record twice
+	if got := r.m.Snapshot(); got.State != session.Thanks || got.Ended != session.EndIdle || got.Lang != "ar" {
+		t.Fatalf("after idle end: %+v", got)
+	}
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Fatalf("session dir still there: %v", err)
+	}
+	r.clock.Advance(5 * time.Second)
+	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.HighContrast || got.Dir != "" {
+		t.Fatalf("after thanks, language and theme must reset: %+v", got)
+	}
+	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.SessionEnd}
+	if got := r.ev.kinds(); !equalKinds(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	end := r.ev.all[3]
+	if end.Outcome != "idle" || end.Duration != "1-5m" || end.Session == 0 || end.Session != r.ev.all[0].Session {
+		t.Fatalf("end event %+v", end)
+	}
+}
+
+func TestIdleTiming(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     func(r *rig)
+		wantState session.State
+		wantLeft  time.Duration
+	}{
+		{"just before idle", func(r *rig) { r.clock.Advance(89 * time.Second) }, session.Active, 0},
+		{"idle: countdown starts", func(r *rig) { r.clock.Advance(90 * time.Second) }, session.Warning, 30 * time.Second},
+		{"countdown ticks", func(r *rig) { r.clock.Advance(100 * time.Second) }, session.Warning, 20 * time.Second},
+		{"activity pushes idle back", func(r *rig) {
+			r.clock.Advance(60 * time.Second)
+			r.m.Activity()
+			r.clock.Advance(60 * time.Second)
+		}, session.Active, 0},
+		{"activity in countdown continues", func(r *rig) {
+			r.clock.Advance(100 * time.Second)
+			r.m.Continue()
+			r.clock.Advance(80 * time.Second)
+		}, session.Active, 0},
+		{"countdown runs out", func(r *rig) { r.clock.Advance(120 * time.Second) }, session.Thanks, 0},
+		{"navigation counts as activity", func(r *rig) {
+			r.clock.Advance(80 * time.Second)
+			r.m.ChooseLanguage("en")
+			r.clock.Advance(80 * time.Second)
+		}, session.Active, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, nil)
+			r.start(t)
+			tc.steps(r)
+			got := r.m.Snapshot()
+			if got.State != tc.wantState || got.Remaining != tc.wantLeft {
+				t.Fatalf("state %v remaining %v, want %v %v", got.State, got.Remaining, tc.wantState, tc.wantLeft)
+			}
+		})
+	}
+}
+
+func TestCountdownPublishesEverySecond(t *testing.T) {
+	r := newRig(t, func(o *session.Options) { o.WarnFor = 5 * time.Second })
+	r.start(t)
+	r.clock.Advance(90*time.Second + 5*time.Second)
+	var left []time.Duration
+	for _, s := range r.snaps {
+		if s.State == session.Warning {
+			left = append(left, s.Remaining)
+		}
+	}
+	want := []time.Duration{5 * time.Second, 4 * time.Second, 3 * time.Second, 2 * time.Second, time.Second}
+	if len(left) != len(want) {
+		t.Fatalf("countdown %v, want %v", left, want)
+	}
+	for i := range want {
+		if left[i] != want[i] {
+			t.Fatalf("countdown %v, want %v", left, want)
+		}
+	}
+	if last := r.snaps[len(r.snaps)-1]; last.State != session.Thanks || last.Ended != session.EndIdle {
+		t.Fatalf("last snapshot %+v", last)
+	}
+}
+
+func TestCommandsOutsideSessionDoNothing(t *testing.T) {
+	r := newRig(t, nil)
+	r.m.ChooseLanguage("en")
+	r.m.OpenService("caf")
+	r.m.End(session.EndDone)
+	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" {
+		t.Fatalf("%+v", got)
+	}
+	if len(r.ev.kinds()) != 0 {
+		t.Fatalf("events outside a session: %v", r.ev.kinds())
+	}
+}
+
+func TestSingleLanguageSkipsLanguageScreen(t *testing.T) {
+	r := newRig(t, func(o *session.Options) { o.SkipLanguage = true })
+	if s := r.start(t); s.Screen != session.ScreenHome {
+		t.Fatalf("screen %q", s.Screen)
+	}
+}
+
+func TestHelpIsRecordedWithTheScreen(t *testing.T) {
+	r := newRig(t, nil)
+	r.start(t)
+	r.m.ChooseLanguage("es")
+	r.m.OpenService("ameli")
+	r.m.Help()
+	if !r.m.Snapshot().HelpCalled {
+		t.Fatal("HelpCalled not set")
+	}
+	last := r.ev.all[len(r.ev.all)-1]
+	if last.Kind != usage.HelpPressed || last.Screen != session.ScreenService || last.Service != "ameli" {
+		t.Fatalf("help event %+v", last)
+	}
+}
+
+func TestRecoverWipesLeftoversAndCountsThem(t *testing.T) {
+	r := newRig(t, nil)
+	s := r.start(t)
+	if err := os.MkdirAll(filepath.Join(s.Dir, "downloads", "deep"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.Dir, "downloads", "deep", "attestation.pdf"), []byte("x"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(s.Dir, "downloads", "deep"), 0o500); err != nil { // a read-only dir must not stop the wipe
+		t.Fatal(err)
+	}
+	// The kiosk "crashes" here: a new manager starts on the same root.
+	r.clock.Advance(20 * time.Second)
+	after := newRig(t, nil)
+	after.clock = r.clock
+	after.m = session.NewManager(session.Options{Root: r.root, Clock: r.clock, Usage: after.ev, DefaultLanguage: "fr"})
+	n, err := after.m.Recover()
+	if err != nil || n != 1 {
+		t.Fatalf("Recover = %d, %v", n, err)
+	}
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Fatalf("leftover still there: %v", err)
+	}
+	ev := after.ev.all
+	if len(ev) != 1 || ev[0].Kind != usage.SessionEnd || ev[0].Outcome != "recovered" || ev[0].Session != r.ev.all[0].Session {
+		t.Fatalf("recovery events %+v", ev)
+	}
+}
+
+func TestRootOwnedByAnotherUserIsRefused(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to chown")
+	}
+	root := filepath.Join(t.TempDir(), "trap")
+	if err := os.Mkdir(root, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(root, 4242, 4242); err != nil {
+		t.Fatal(err)
+	}
+	if err := session.PrepareRoot(root); err == nil {
+		t.Fatal("a root owned by another user was accepted")
+	}
+}
+
+func TestCloseEndsRunningSession(t *testing.T) {
+	r := newRig(t, nil)
+	s := r.start(t)
+	r.m.Close()
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Fatalf("dir survives Close: %v", err)
+	}
+	if last := r.ev.all[len(r.ev.all)-1]; last.Outcome != "shutdown" {
+		t.Fatalf("last event %+v", last)
+	}
+}
+
+func equalKinds(a, b []usage.Kind) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// BenchmarkReset measures the core's part of a session reset: ending a session
+// whose directory holds a typical load (six 2 MB scans), wiping it, and
+// recording the end.
+func BenchmarkReset(b *testing.B) {
+	root := filepath.Join(b.TempDir(), "sessions")
+	if r, tmpfs := session.DefaultRoot(); tmpfs {
+		root = filepath.Join(r, "bench")
+		defer os.RemoveAll(root)
+	}
+	clock := sessiontest.NewClock(time.Now())
+	m := session.NewManager(session.Options{Root: root, IdleAfter: time.Hour, WarnFor: time.Minute, DefaultLanguage: "fr", Clock: clock, Usage: &events{}})
+	page := make([]byte, 2<<20)
+	for b.Loop() {
+		b.StopTimer()
+		if err := m.Start(); err != nil {
+			b.Fatal(err)
+		}
+		dir := m.Snapshot().Dir
+		for i := range 6 {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("page-%d.jpg", i)), page, 0o600); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		m.End(session.EndDone)
+		b.StopTimer()
+		clock.Advance(time.Second) // thank-you screen over: back to attract
+		b.StartTimer()
+	}
+}

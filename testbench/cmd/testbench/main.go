@@ -1,0 +1,95 @@
+// Command testbench is the maintainers' tool. Today: `testbench lobby`, the
+// simulated lobby that `make run` starts around the kiosk.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"borne/kiosk/config"
+	"borne/testbench/lobby"
+)
+
+const usage = `usage: testbench <command> [flags]
+
+commands:
+  lobby [--config FILE] [--addr HOST:PORT] [-- COMMAND ARGS...]
+        run the simulated lobby (the demo public service on loopback);
+        with a command, run it inside the lobby and stop when it exits
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "lobby":
+		os.Exit(runLobby(os.Args[2:]))
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "testbench: unknown command %q\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+}
+
+func runLobby(args []string) int {
+	fs := flag.NewFlagSet("lobby", flag.ContinueOnError)
+	configPath := fs.String("config", "", "kiosk config whose catalogue the demo site serves (default: built-in)")
+	addr := fs.String("addr", lobby.DemoAddr, "address of the demo public service")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := config.Load(*configPath)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- lobby.Serve(ctx, cfg, *addr, log) }()
+
+	if fs.NArg() == 0 {
+		if err := <-served; err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	cmd := exec.CommandContext(ctx, fs.Arg(0), fs.Args()[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) } // let the kiosk wipe and flush
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
+		return 1
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-served:
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		<-waited
+		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
+		return 1
+	case err := <-waited:
+		stop()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode()
+		}
+		if err != nil {
+			return 1
+		}
+		return 0
+	}
+}

@@ -1,0 +1,60 @@
+package demosite
+
+import (
+	"bytes"
+
+	"fmt"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"time"
+)
+
+// Attestation renders a one-page A4 PDF attestation, built by hand so the
+// demo needs no PDF library: a valid file with a correct cross-reference table.
+func Attestation(siteName string, when time.Time) []byte {
+	text := fmt.Sprintf("BT /F1 20 Tf 72 760 Td (%s) Tj 0 -40 Td /F1 14 Tf (Attestation de démonstration) Tj 0 -24 Td (Délivrée le %s) Tj ET",
+		pdfEscape(siteName), when.Format("02/01/2006"))
+	text = winAnsi(text)
+	objects := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(text)+1, text),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return b.Bytes()
+}
+
+// winAnsi encodes the text for the standard font's WinAnsi encoding, which
+// holds every French letter and the dash; anything else becomes "?".
+func winAnsi(s string) string {
+	out, err := encoding.ReplaceUnsupported(charmap.Windows1252.NewEncoder()).String(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+func pdfEscape(s string) string {
+	var b bytes.Buffer
+	for _, r := range s {
+		if r == '(' || r == ')' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,171 @@
+// Command kiosk is Borne's shell: the full-screen, locked-down window the
+// residents use. See README.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/gotk3/gotk3/glib"
+	"github.com/gotk3/gotk3/gtk"
+
+	"borne/kiosk/config"
+	"borne/kiosk/instance"
+	"borne/kiosk/session"
+	"borne/kiosk/usage"
+	"borne/ui/shell"
+	"borne/ui/xvfb"
+)
+
+// exitConfig is sysexits' EX_CONFIG: the unit does not restart in a loop on it.
+const exitConfig = 78
+
+// GTK must run on the main thread.
+func init() { runtime.LockOSThread() }
+
+func main() {
+	code := run()
+	if restartRequested.Load() {
+		reexec()
+	}
+	os.Exit(code)
+}
+
+func run() int {
+	start := time.Now()
+	var (
+		configPath = flag.String("config", "", "config file (default: the built-in simulated lobby)")
+		stateDir   = flag.String("state-dir", "", "where the last valid config is kept (default: the config's state_dir)")
+		windowed   = flag.Bool("windowed", false, "dev mode: a normal window that can be closed")
+		shotsDir   = flag.String("shots", "", "save a PNG of every new screen in this folder")
+		useXvfb    = flag.String("xvfb", "auto", "run on a virtual display: auto (when there is no display), always, never")
+		check      = flag.Bool("check", false, "start, draw the attract screen, print the start-up time and exit")
+	)
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+
+	if *stateDir == "" {
+		*stateDir = config.Default().StateDirPath()
+	}
+	cfg, fellBack, err := config.LoadOrLastGood(*configPath, *stateDir, log)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kiosk: no valid configuration, not starting:\n%v\n", err)
+		return exitConfig
+	}
+	if fellBack != nil {
+		log.Error("config: file is invalid, running the last valid one", "file", *configPath, "err", fellBack)
+	}
+
+	lock, err := instance.Acquire(filepath.Join(cfg.StateDirPath(), "kiosk.lock"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kiosk: %v\n", err)
+		return 1
+	}
+	defer lock.Release()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	store, err := usage.Open(cfg.UsageDBPath())
+	if err != nil {
+		log.Error("usage store unavailable", "err", err)
+		return 1
+	}
+	defer store.Close()
+	rec := usage.NewRecorder(store, cfg.Kiosk.ID, cfg.Location(), log)
+	rec.Retention = cfg.Usage.RetentionMonths
+	recDone := make(chan struct{})
+	recCtx, stopRec := context.WithCancel(context.Background())
+	go func() { _ = rec.Serve(recCtx); close(recDone) }()
+	defer func() { stopRec(); <-recDone }()
+
+	root := cfg.Session.Dir
+	if root == "" {
+		var tmpfs bool
+		root, tmpfs = session.DefaultRoot()
+		if !tmpfs {
+			log.Warn("no tmpfs for session data: using the disk, wiped at each end and at start-up", "dir", root)
+		}
+	}
+	var sh *shell.Shell
+	mgr := session.NewManager(session.Options{
+		Root: root, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
+		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
+		SkipLanguage: len(cfg.Kiosk.Languages) == 1, HighContrast: cfg.Screen.HighContrast,
+		Usage: rec, Log: log,
+		OnChange: func(s session.Snapshot) {
+			if sh != nil {
+				sh.Post(s)
+			}
+		},
+	})
+	if _, err := mgr.Recover(); err != nil {
+		log.Error("session: leftovers not wiped", "err", err)
+	}
+
+	if disp, err := virtualDisplay(*useXvfb, *shotsDir, log); err != nil {
+		fmt.Fprintf(os.Stderr, "kiosk: %v\n", err)
+		return 1
+	} else if disp != nil {
+		defer disp.Stop()
+	}
+	gtk.Init(nil)
+
+	sh, err = shell.New(shell.Options{
+		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log,
+		OnReady: func() {
+			log.Info("attract screen shown", "startup", time.Since(start).Round(time.Millisecond))
+			if *check {
+				fmt.Printf("ready in %d ms\n", time.Since(start).Milliseconds())
+				gtk.MainQuit()
+			}
+		},
+	})
+	if err != nil {
+		log.Error("shell", "err", err)
+		return 1
+	}
+	if *configPath != "" {
+		go watchConfig(ctx, *configPath, cfg, *stateDir, mgr, log)
+	}
+	go func() {
+		<-ctx.Done()
+		glib.IdleAdd(gtk.MainQuit)
+	}()
+	gtk.Main()
+	mgr.Close()
+	flushCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := rec.Flush(flushCtx); err != nil {
+		log.Error("usage: events not flushed at exit", "err", err)
+	}
+	return 0
+}
+
+// virtualDisplay starts Xvfb when asked, or when there is no display and mode is auto.
+func virtualDisplay(mode, shotsDir string, log *slog.Logger) (*xvfb.Display, error) {
+	need := mode == "always" || mode == "auto" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == ""
+	if !need {
+		return nil, nil
+	}
+	d, err := xvfb.Start(1280, 800)
+	if err != nil {
+		return nil, err
+	}
+	os.Setenv("DISPLAY", d.Name)
+	where := "pass --shots DIR to save a PNG of every screen"
+	if shotsDir != "" {
+		where = "a PNG of every new screen goes to " + shotsDir
+	}
+	log.Info("no display: running on a virtual one (Xvfb)", "display", d.Name, "screenshots", where)
+	return d, nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gotk3/gotk3/glib"
+	"github.com/gotk3/gotk3/gtk"
+
+	"borne/kiosk/config"
+	"borne/kiosk/session"
+)
+
+// restartRequested is set when a new valid config waits to be applied.
+var restartRequested atomic.Bool
+
+// watchConfig applies a changed config by restarting the kiosk between two
+// residents (a fresh process applies every setting the same way start-up
+// does). An invalid file is reported and the running config stays.
+func watchConfig(ctx context.Context, path string, cfg *config.Config, stateDir string, mgr *session.Manager, log *slog.Logger) {
+	changed := make(chan struct{}, 1)
+	w := config.NewWatcher(path, cfg, stateDir, log, func(*config.Config) {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	go func() { _ = w.Serve(ctx) }()
+	select {
+	case <-ctx.Done():
+		return
+	case <-changed:
+	}
+	log.Info("config: new valid file; restarting as soon as nobody is using the kiosk", "file", path)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for mgr.Snapshot().State != session.Attract {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+	restartRequested.Store(true)
+	glib.IdleAdd(gtk.MainQuit)
+}
+
+// reexec replaces the process with a fresh copy of itself.
+func reexec() {
+	exe, err := os.Executable()
+	if err == nil {
+		err = syscall.Exec(exe, os.Args, os.Environ())
+	}
+	slog.Error("config: restart failed", "err", err)
+	os.Exit(1)
+}

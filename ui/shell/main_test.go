@@ -1,0 +1,250 @@
+package shell
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotk3/gotk3/glib"
+	"github.com/gotk3/gotk3/gtk"
+
+	"borne/kiosk/config"
+	"borne/kiosk/session"
+	"borne/kiosk/usage"
+	"borne/ui/xvfb"
+
+	_ "modernc.org/sqlite"
+)
+
+// GTK wants its main loop on the main thread: TestMain runs it there and the
+// tests run on another goroutine, reaching widgets through onUI.
+func init() { runtime.LockOSThread() }
+
+func TestMain(m *testing.M) {
+	if os.Getenv("DISPLAY") == "" {
+		d, err := xvfb.Start(1280, 800)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Setenv("DISPLAY", d.Name)
+		defer d.Stop()
+	}
+	gtk.Init(nil)
+	code := make(chan int, 1)
+	go func() {
+		code <- m.Run()
+		glib.IdleAdd(gtk.MainQuit)
+	}()
+	gtk.Main()
+	c := <-code
+	if c != 0 {
+		os.Exit(c)
+	}
+}
+
+// onUI runs f on the GTK main loop and waits for it.
+func onUI(f func()) {
+	done := make(chan struct{})
+	glib.IdleAdd(func() { f(); close(done) })
+	<-done
+}
+
+// kiosk is a real shell on the virtual display with a real session manager
+// and a real usage store.
+type kiosk struct {
+	t     *testing.T
+	sh    *Shell
+	mgr   *session.Manager
+	store *usage.Store
+	rec   *usage.Recorder
+	cfg    *config.Config
+	dbPath string
+	stop   func()
+}
+
+type timings struct{ idle, warn, thanks time.Duration }
+
+func startKiosk(t *testing.T, tm timings) *kiosk {
+	t.Helper()
+	cfg := config.Default()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "usage.db")
+	store, err := usage.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := usage.NewRecorder(store, cfg.Kiosk.ID, cfg.Location(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() { _ = rec.Serve(ctx); close(served) }()
+	k := &kiosk{t: t, cfg: cfg, store: store, rec: rec, dbPath: dbPath}
+	var sh *Shell
+	k.mgr = session.NewManager(session.Options{
+		Root: filepath.Join(dir, "sessions"), IdleAfter: tm.idle, WarnFor: tm.warn, ThanksFor: tm.thanks,
+		DefaultLanguage: cfg.Kiosk.DefaultLanguage, Usage: rec,
+		OnChange: func(s session.Snapshot) {
+			if sh != nil {
+				sh.Post(s)
+			}
+		},
+	})
+	ready := make(chan struct{})
+	onUI(func() {
+		sh, err = New(Options{Config: cfg, Session: k.mgr, OnReady: func() { close(ready) }})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.sh = sh
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the window was never drawn")
+	}
+	k.stop = func() {
+		k.mgr.Close()
+		onUI(func() { sh.Window().Destroy() })
+		cancel()
+		<-served
+		store.Close()
+	}
+	t.Cleanup(k.stop)
+	return k
+}
+
+// shown reads the snapshot on screen, from the main loop.
+func (k *kiosk) shown() session.Snapshot {
+	var s session.Snapshot
+	onUI(func() { s = k.sh.Shown() })
+	return s
+}
+
+// waitShown waits until the screen shows what cond wants.
+func (k *kiosk) waitShown(what string, cond func(session.Snapshot) bool) session.Snapshot {
+	k.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := k.shown()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			k.t.Fatalf("waiting for %s: screen shows %+v", what, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (k *kiosk) waitScreen(screen string) session.Snapshot {
+	k.t.Helper()
+	return k.waitShown("screen "+screen, func(s session.Snapshot) bool { return s.Screen == screen })
+}
+
+// center finds a button's centre in screen coordinates.
+func (k *kiosk) center(name string) (x, y int) {
+	k.t.Helper()
+	var err error
+	onUI(func() {
+		b, ok := k.sh.Button(name)
+		if !ok {
+			err = fmt.Errorf("no button %q on screen (have %v)", name, k.sh.Buttons())
+			return
+		}
+		wx, wy := k.sh.Window().GetPosition()
+		a := b.GetAllocation()
+		var tx, ty int
+		tx, ty, err = b.TranslateCoordinates(k.sh.Window(), a.GetWidth()/2, a.GetHeight()/2)
+		x, y = wx+tx, wy+ty
+	})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return x, y
+}
+
+// tap clicks a button with a real X pointer event.
+func (k *kiosk) tap(name string) { k.click(name, 1) }
+
+func (k *kiosk) click(name string, button int) {
+	k.t.Helper()
+	x, y := k.center(name)
+	xdotool(k.t, "mousemove", "--sync", fmt.Sprint(x), fmt.Sprint(y), "click", fmt.Sprint(button))
+}
+
+func xdotool(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool %v: %v\n%s", args, err, out)
+	}
+}
+
+// screenshot saves the screen as a test artefact (artefacts/shots/ at the
+// repository root), after the last change has been drawn.
+func (k *kiosk) screenshot(name string) {
+	k.t.Helper()
+	time.Sleep(300 * time.Millisecond)
+	dir := os.Getenv("BORNE_ARTEFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artefacts")
+	}
+	dir = filepath.Join(dir, "shots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		k.t.Fatal(err)
+	}
+	var err error
+	onUI(func() { err = SaveScreen(filepath.Join(dir, name+".png")) })
+	if err != nil {
+		k.t.Fatal(err)
+	}
+}
+
+// events reads back what the usage store committed.
+func (k *kiosk) events() []string {
+	k.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := k.rec.Flush(ctx); err != nil {
+		k.t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", k.dbPath)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT session, kind, service, screen, outcome, lang FROM events ORDER BY id`)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	sessions := map[int64]string{}
+	for rows.Next() {
+		var num int64
+		var kind, service, screen, outcome, lang string
+		if err := rows.Scan(&num, &kind, &service, &screen, &outcome, &lang); err != nil {
+			k.t.Fatal(err)
+		}
+		if _, ok := sessions[num]; !ok {
+			sessions[num] = fmt.Sprintf("S%d", len(sessions)+1)
+		}
+		fields := []string{sessions[num], kind}
+		for _, f := range []string{service, screen, outcome, lang} {
+			if f != "" {
+				fields = append(fields, f)
+			}
+		}
+		out = append(out, strings.Join(fields, " "))
+	}
+	if err := rows.Err(); err != nil {
+		k.t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package shell
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/gotk3/gotk3/gdk"
+	"github.com/gotk3/gotk3/gtk"
+	"github.com/gotk3/gotk3/pango"
+
+	"borne/kiosk/i18n"
+	"borne/kiosk/pictos"
+	"borne/kiosk/session"
+)
+
+// The attract screen is one big button: a tap anywhere starts a session.
+// It greets in every language the kiosk speaks, and says what happens to data.
+func (s *Shell) attractScreen() gtk.IWidget {
+	btn := s.button("start", func() {
+		if err := s.opt.Session.Start(); err != nil {
+			s.opt.Log.Error("shell: start session", "err", err)
+		}
+	})
+	addClass(&btn.Widget, "attract")
+	box := vbox(24)
+	box.SetVAlign(gtk.ALIGN_CENTER)
+	box.PackStart(label(s.cfg.Kiosk.Site, "site"), false, false, 0)
+	box.PackStart(s.picto("touch", 160), false, false, 0)
+	box.PackStart(label(s.cat.T("Touchez l'écran pour commencer"), "title"), false, false, 0)
+	for _, code := range s.cfg.Kiosk.Languages {
+		if code == s.cat.Language().Code {
+			continue
+		}
+		box.PackStart(label(i18n.For(code).T("Touchez l'écran pour commencer"), "greeting"), false, false, 0)
+	}
+	box.PackStart(label(s.cat.T("Cette borne compte son utilisation de façon anonyme. Tout est effacé à la fin."), "privacy"), false, false, 24)
+	btn.Add(box)
+	return btn
+}
+
+// The language screen: each language in its own name and script. No flags: a
+// language is not a country (Arabic, Portuguese and Spanish span many).
+func (s *Shell) languageScreen() gtk.IWidget {
+	box := s.screenBox(s.cat.T("Choisissez votre langue"), "language")
+	grid := tileGrid()
+	for i, code := range s.cfg.Kiosk.Languages {
+		lang, _ := i18n.Lookup(code)
+		btn := s.button("lang-"+code, func() { s.opt.Session.ChooseLanguage(code) })
+		addClass(&btn.Widget, "tile")
+		btn.Add(label(lang.Name, "tile-name"))
+		grid.Attach(btn, i%3, i/3, 1, 1)
+	}
+	box.PackStart(grid, true, true, 0)
+	return box
+}
+
+// The home screen: one tile per service of the catalogue.
+func (s *Shell) homeScreen() gtk.IWidget {
+	box := s.screenBox(s.cat.T("Que voulez-vous faire ?"), "")
+	grid := tileGrid()
+	lang := s.cat.Language().Code
+	for i := range s.cfg.Services {
+		svc := &s.cfg.Services[i]
+		btn := s.button("tile-"+svc.ID, func() { s.opt.Session.OpenService(svc.ID) })
+		addClass(&btn.Widget, "tile")
+		inner := hbox(20)
+		inner.PackStart(s.picto(svc.Pictogram, 96), false, false, 0)
+		text := vbox(6)
+		text.SetVAlign(gtk.ALIGN_CENTER)
+		text.PackStart(label(svc.NameIn(lang), "tile-name"), false, false, 0)
+		text.PackStart(label(svc.SummaryIn(lang), "tile-summary"), false, false, 0)
+		inner.PackStart(text, true, true, 0)
+		btn.Add(inner)
+		grid.Attach(btn, i%2, i/2, 1, 1)
+	}
+	box.PackStart(grid, true, true, 0)
+	return box
+}
+
+// A service's screen. The online procedure itself comes with the web view;
+// until then it says what the service is and what files it accepts.
+func (s *Shell) serviceScreen(id string) gtk.IWidget {
+	svc, ok := s.cfg.Service(id)
+	if !ok {
+		return s.homeScreen()
+	}
+	lang := s.cat.Language().Code
+	box := s.screenBox(svc.NameIn(lang), svc.Pictogram)
+	body := vbox(20)
+	body.SetVAlign(gtk.ALIGN_CENTER)
+	body.PackStart(label(svc.SummaryIn(lang), "lead"), false, false, 0)
+	body.PackStart(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
+	back := s.actionButton("back", "back", s.cat.T("Retour à l'accueil"), s.opt.Session.GoHome)
+	back.SetHAlign(gtk.ALIGN_CENTER)
+	body.PackStart(back, false, false, 24)
+	box.PackStart(body, true, true, 0)
+	return box
+}
+
+func (s *Shell) thanksScreen() gtk.IWidget {
+	box := vbox(24)
+	box.SetVAlign(gtk.ALIGN_CENTER)
+	box.PackStart(s.picto("done", 160), false, false, 0)
+	box.PackStart(label(s.cat.T("Merci et à bientôt !"), "title"), false, false, 0)
+	box.PackStart(label(s.cat.T("Tout ce que vous avez fait sur cette borne a été effacé."), "lead"), false, false, 0)
+	return box
+}
+
+// buildWarning makes the "are you still there?" panel, laid over the screen.
+func (s *Shell) buildWarning() *gtk.Box {
+	panel := vbox(24)
+	panel.SetName("warning")
+	addClass(&panel.Widget, "warning")
+	panel.SetHAlign(gtk.ALIGN_CENTER)
+	panel.SetVAlign(gtk.ALIGN_CENTER)
+	s.count = label("", "lead")
+	s.count.SetName("countdown")
+	return panel
+}
+
+// rebuildWarningTexts fills the panel in the session's language.
+func (s *Shell) rebuildWarningTexts() {
+	if parent, err := s.count.GetParent(); err == nil && parent != nil {
+		s.warning.Remove(s.count)
+	}
+	removeChildren(s.warning)
+	s.warning.PackStart(s.picto("touch", 96), false, false, 0)
+	s.warning.PackStart(label(s.cat.T("Êtes-vous encore là ?"), "title"), false, false, 0)
+	s.warning.PackStart(s.count, false, false, 0)
+	row := hbox(24)
+	row.SetHAlign(gtk.ALIGN_CENTER)
+	cont := s.actionButton("continue", "touch", s.cat.T("Je continue"), s.opt.Session.Continue)
+	addClass(&cont.Widget, "primary")
+	row.PackStart(cont, false, false, 0)
+	row.PackStart(s.actionButton("warning-done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) }), false, false, 0)
+	s.warning.PackStart(row, false, false, 0)
+	s.warning.ShowAll()
+}
+
+// button makes a named button and registers it.
+func (s *Shell) button(name string, onClick func()) *gtk.Button {
+	b, _ := gtk.ButtonNew()
+	b.SetName(name)
+	b.SetCanFocus(true)
+	b.Connect("clicked", func() { onClick() })
+	s.buttons[name] = b
+	return b
+}
+
+// actionButton is a button with a pictogram and words (never an icon alone).
+func (s *Shell) actionButton(name, pic, text string, onClick func()) *gtk.Button {
+	b := s.button(name, onClick)
+	addClass(&b.Widget, "action")
+	row := hbox(12)
+	row.PackStart(s.picto(pic, 40), false, false, 0)
+	row.PackStart(label(text, "action-label"), false, false, 0)
+	b.Add(row)
+	return b
+}
+
+// size says a byte count in plain words, in the session's language.
+func (s *Shell) size(n int64) string {
+	if n >= 1_000_000 {
+		return s.cat.T("%s Mo", trimZero(float64(n)/1e6))
+	}
+	return s.cat.T("%s Ko", trimZero(float64(n)/1e3))
+}
+
+func trimZero(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", f), "0"), ".")
+}
+
+// formats names MIME types the way people know them.
+func formats(mime []string) string {
+	names := make([]string, 0, len(mime))
+	for _, m := range mime {
+		names = append(names, strings.ToUpper(strings.TrimPrefix(m, strings.SplitN(m, "/", 2)[0]+"/")))
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *Shell) screenBox(title, pic string) *gtk.Box {
+	box := vbox(24)
+	addClass(&box.Widget, "screen")
+	head := hbox(20)
+	head.SetHAlign(gtk.ALIGN_CENTER)
+	if pic != "" {
+		head.PackStart(s.picto(pic, 72), false, false, 0)
+	}
+	head.PackStart(label(title, "title"), false, false, 0)
+	box.PackStart(head, false, false, 0)
+	return box
+}
+
+func tileGrid() *gtk.Grid {
+	g, _ := gtk.GridNew()
+	g.SetRowSpacing(24)
+	g.SetColumnSpacing(24)
+	g.SetColumnHomogeneous(true)
+	g.SetRowHomogeneous(true)
+	g.SetHAlign(gtk.ALIGN_FILL)
+	g.SetVAlign(gtk.ALIGN_START)
+	return g
+}
+
+func label(text, class string) *gtk.Label {
+	l, _ := gtk.LabelNew(text)
+	l.SetLineWrap(true)
+	l.SetLineWrapMode(pango.WRAP_WORD_CHAR)
+	l.SetJustify(gtk.JUSTIFY_CENTER)
+	if class != "" {
+		addClass(&l.Widget, class)
+	}
+	return l
+}
+
+func vbox(spacing int) *gtk.Box {
+	b, _ := gtk.BoxNew(gtk.ORIENTATION_VERTICAL, spacing)
+	return b
+}
+
+func hbox(spacing int) *gtk.Box {
+	b, _ := gtk.BoxNew(gtk.ORIENTATION_HORIZONTAL, spacing)
+	return b
+}
+
+// picto draws a pictogram at a size, from its SVG (crisp at any size); in
+// high contrast its dark ink turns white so it stays visible on black.
+func (s *Shell) picto(name string, px int) *gtk.Image {
+	img, _ := gtk.ImageNew()
+	data, err := pictos.SVG(name)
+	if err != nil {
+		return img
+	}
+	if s.shown.HighContrast {
+		data = bytes.ReplaceAll(data, []byte(pictos.Ink), []byte("#ffffff"))
+	}
+	loader, err := gdk.PixbufLoaderNewWithType("svg")
+	if err != nil {
+		return img
+	}
+	loader.SetSize(px, px)
+	if _, err := loader.Write(data); err != nil {
+		return img
+	}
+	if err := loader.Close(); err != nil {
+		return img
+	}
+	if pb, err := loader.GetPixbuf(); err == nil {
+		img.SetFromPixbuf(pb)
+	}
+	return img
+}

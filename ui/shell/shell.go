@@ -1,0 +1,312 @@
+// Package shell is Borne's GTK window: it shows the session's snapshots and
+// turns taps into session commands. It holds no business state; only the GTK
+// main loop touches its widgets.
+package shell
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gotk3/gotk3/gdk"
+	"github.com/gotk3/gotk3/glib"
+	"github.com/gotk3/gotk3/gtk"
+
+	"borne/kiosk/config"
+	"borne/kiosk/i18n"
+	"borne/kiosk/session"
+)
+
+// Options configures the window.
+type Options struct {
+	Config   *config.Config
+	Session  *session.Manager
+	Windowed bool   // dev mode: a decorated window that can be closed
+	ShotsDir string // when set, each new screen is saved there as a PNG
+	Log      *slog.Logger
+	OnReady  func() // after the first screen is drawn
+}
+
+// Shell is the kiosk window.
+type Shell struct {
+	opt Options
+	cfg *config.Config
+	cat *i18n.Catalog
+
+	win     *gtk.Window
+	page    *gtk.Box // the current screen
+	bar     *gtk.Box
+	banner  *gtk.Label
+	warning *gtk.Box
+	count   *gtk.Label
+	css     *gtk.CssProvider
+
+	buttons map[string]*gtk.Button // by widget name, for tests and screenshots
+	shown   session.Snapshot
+	drawn   bool
+	shotSeq int
+}
+
+// New builds the window. Call it on the GTK main loop after gtk.Init.
+func New(opt Options) (*Shell, error) {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	s := &Shell{opt: opt, cfg: opt.Config, buttons: map[string]*gtk.Button{}}
+	var err error
+	if s.css, err = installTheme(opt.Config.MinTargetPx()); err != nil {
+		return nil, err
+	}
+	if s.win, err = gtk.WindowNew(gtk.WINDOW_TOPLEVEL); err != nil {
+		return nil, fmt.Errorf("shell: window: %w", err)
+	}
+	s.win.SetTitle("Borne")
+	s.win.SetName("borne")
+	if opt.Windowed {
+		s.win.SetDefaultSize(1280, 800)
+	} else {
+		s.win.SetDecorated(false)
+		s.win.SetKeepAbove(true)
+		s.fillScreen()
+	}
+	s.win.Connect("delete-event", func() bool { return !opt.Windowed })
+
+	overlay, _ := gtk.OverlayNew()
+	root, _ := gtk.BoxNew(gtk.ORIENTATION_VERTICAL, 0)
+	s.banner, _ = gtk.LabelNew("")
+	s.banner.SetName("help-banner")
+	addClass(&s.banner.Widget, "banner")
+	s.banner.SetLineWrap(true)
+	s.page, _ = gtk.BoxNew(gtk.ORIENTATION_VERTICAL, 0)
+	// Wrapped labels ask for a huge height at their narrowest; in a scrolled
+	// window they cannot push the bar off the screen.
+	scroll, _ := gtk.ScrolledWindowNew(nil, nil)
+	scroll.SetPolicy(gtk.POLICY_NEVER, gtk.POLICY_AUTOMATIC)
+	scroll.SetVExpand(true)
+	scroll.Add(s.page)
+	s.bar, _ = gtk.BoxNew(gtk.ORIENTATION_HORIZONTAL, 16)
+	addClass(&s.bar.Widget, "bar")
+	root.PackStart(s.banner, false, false, 0)
+	root.PackStart(scroll, true, true, 0)
+	root.PackEnd(s.bar, false, false, 0)
+	overlay.Add(root)
+	s.warning = s.buildWarning()
+	overlay.AddOverlay(s.warning)
+	s.win.Add(overlay)
+
+	s.win.Connect("realize", func() {
+		if !opt.Windowed && opt.Config.Screen.HidePointer {
+			hidePointer(s.win)
+		}
+	})
+	s.win.Connect("draw", func() {
+		if !s.drawn {
+			s.drawn = true
+			if opt.OnReady != nil {
+				glib.IdleAdd(opt.OnReady)
+			}
+		}
+	})
+	installFilter(opt.Session.Activity)
+	s.render(opt.Session.Snapshot())
+	s.win.ShowAll()
+	s.syncVisibility()
+	return s, nil
+}
+
+// Post hands a snapshot to the main loop; safe from any goroutine (it is the
+// session manager's OnChange).
+func (s *Shell) Post(snap session.Snapshot) {
+	glib.IdleAdd(func() { s.render(snap) })
+}
+
+// Window is the top-level window.
+func (s *Shell) Window() *gtk.Window { return s.win }
+
+// fillScreen covers the whole screen, also where no window manager honours
+// the full-screen request (a kiosk session often has none).
+func (s *Shell) fillScreen() {
+	s.win.Fullscreen()
+	disp, err := gdk.DisplayGetDefault()
+	if err != nil {
+		return
+	}
+	if mon, err := disp.GetMonitor(0); err == nil && mon != nil {
+		g := mon.GetGeometry()
+		s.win.Move(g.GetX(), g.GetY())
+		s.win.SetDefaultSize(g.GetWidth(), g.GetHeight())
+	}
+}
+
+func hidePointer(win *gtk.Window) {
+	gw, err := win.GetWindow()
+	if err != nil {
+		return
+	}
+	disp, err := gdk.DisplayGetDefault()
+	if err != nil {
+		return
+	}
+	if c, err := gdk.CursorNewFromName(disp, "none"); err == nil {
+		gw.SetCursor(c)
+	}
+}
+
+// render shows a snapshot: the screen, the bar, the countdown, the theme.
+func (s *Shell) render(snap session.Snapshot) {
+	prev := s.shown
+	first := s.cat == nil
+	s.shown = snap
+	if first || prev.Lang != snap.Lang {
+		s.cat = i18n.For(snap.Lang)
+		setDirection(s.cat.Language().RTL)
+	}
+	if first || prev.HighContrast != snap.HighContrast {
+		setClass(&s.win.Widget, "hc", snap.HighContrast)
+	}
+	if first || prev.Lang != snap.Lang || prev.HighContrast != snap.HighContrast || prev.Screen != snap.Screen || prev.Service != snap.Service || prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract) {
+		s.buttons = map[string]*gtk.Button{}
+		s.buildPage(snap)
+		s.buildBar(snap)
+		s.rebuildWarningTexts()
+		s.scheduleShot(snap)
+	}
+	s.banner.SetText(s.cat.T("Un médiateur a été appelé. Restez ici, quelqu'un va venir."))
+	if snap.State == session.Warning {
+		secs := int(snap.Remaining / time.Second)
+		s.count.SetText(s.cat.N("La session se termine dans %d seconde. Tout sera effacé.", "La session se termine dans %d secondes. Tout sera effacé.", secs, secs))
+		if prev.State != session.Warning {
+			s.scheduleShot(snap)
+		}
+	}
+	s.syncVisibility()
+}
+
+// syncVisibility shows what the snapshot calls for (ShowAll shows everything).
+func (s *Shell) syncVisibility() {
+	s.banner.SetVisible(s.shown.HelpCalled && s.shown.State != session.Thanks)
+	s.warning.SetVisible(s.shown.State == session.Warning)
+}
+
+func (s *Shell) buildPage(snap session.Snapshot) {
+	removeChildren(s.page)
+	var screen gtk.IWidget
+	switch snap.Screen {
+	case session.ScreenAttract:
+		screen = s.attractScreen()
+	case session.ScreenLanguage:
+		screen = s.languageScreen()
+	case session.ScreenHome:
+		screen = s.homeScreen()
+	case session.ScreenService:
+		screen = s.serviceScreen(snap.Service)
+	case session.ScreenThanks:
+		screen = s.thanksScreen()
+	default:
+		s.opt.Log.Error("shell: unknown screen", "screen", snap.Screen)
+		screen = s.homeScreen()
+	}
+	s.page.PackStart(screen, true, true, 0)
+	s.page.ShowAll()
+}
+
+// buildBar lays out the always-visible actions: the mediator call on every
+// screen, the rest during a session.
+func (s *Shell) buildBar(snap session.Snapshot) {
+	removeChildren(s.bar)
+	inSession := snap.State == session.Active || snap.State == session.Warning
+	if inSession {
+		contrast := s.actionButton("contrast", "contrast", s.cat.T("Contraste"), func() { s.opt.Session.SetHighContrast(!s.shown.HighContrast) })
+		s.bar.PackStart(contrast, false, false, 0)
+		if len(s.cfg.Kiosk.Languages) > 1 && snap.Screen != session.ScreenLanguage {
+			s.bar.PackStart(s.actionButton("languages", "language", s.cat.T("Langue"), s.opt.Session.ShowLanguages), false, false, 0)
+		}
+		if snap.Screen != session.ScreenHome && snap.Screen != session.ScreenLanguage {
+			s.bar.PackStart(s.actionButton("home", "house", s.cat.T("Accueil"), s.opt.Session.GoHome), false, false, 0)
+		}
+	}
+	if snap.State != session.Thanks {
+		help := s.actionButton("help", "help", s.cat.T("Appeler un médiateur"), s.opt.Session.Help)
+		addClass(&help.Widget, "help")
+		s.bar.PackEnd(help, false, false, 0)
+	}
+	if inSession {
+		done := s.actionButton("done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) })
+		addClass(&done.Widget, "done")
+		s.bar.PackEnd(done, false, false, 0)
+	}
+	s.bar.ShowAll()
+}
+
+// Button finds a button of the current screen by name (tests, screenshots).
+func (s *Shell) Button(name string) (*gtk.Button, bool) {
+	b, ok := s.buttons[name]
+	return b, ok
+}
+
+// Buttons lists the names of the buttons on screen now.
+func (s *Shell) Buttons() []string {
+	names := make([]string, 0, len(s.buttons))
+	for n := range s.buttons {
+		names = append(names, n)
+	}
+	return names
+}
+
+// Shown is the snapshot on screen now.
+func (s *Shell) Shown() session.Snapshot { return s.shown }
+
+// scheduleShot saves the screen once the new screen has been drawn.
+func (s *Shell) scheduleShot(snap session.Snapshot) {
+	if s.opt.ShotsDir == "" {
+		return
+	}
+	s.shotSeq++
+	name := fmt.Sprintf("%03d-%s-%s.png", s.shotSeq, snapName(snap), snap.Lang)
+	glib.TimeoutAdd(250, func() bool {
+		path := filepath.Join(s.opt.ShotsDir, name)
+		if err := os.MkdirAll(s.opt.ShotsDir, 0o755); err == nil {
+			err = SaveScreen(path)
+		}
+		return false
+	})
+}
+
+func snapName(snap session.Snapshot) string {
+	switch {
+	case snap.State == session.Warning:
+		return "warning"
+	case snap.Screen == session.ScreenService:
+		return "service-" + snap.Service
+	}
+	return snap.Screen
+}
+
+func removeChildren(box *gtk.Box) {
+	children := box.GetChildren()
+	if children == nil {
+		return
+	}
+	children.Foreach(func(item any) {
+		if w, ok := item.(*gtk.Widget); ok {
+			w.Destroy()
+		}
+	})
+	children.Free()
+}
+
+func addClass(w *gtk.Widget, class string) { setClass(w, class, true) }
+
+func setClass(w *gtk.Widget, class string, on bool) {
+	sc, err := w.GetStyleContext()
+	if err != nil {
+		return
+	}
+	if on {
+		sc.AddClass(class)
+	} else {
+		sc.RemoveClass(class)
+	}
+}
