@@ -28,7 +28,10 @@ func Start(width, height int) (*Display, error) {
 	defer r.Close()
 	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp", "-dpi", "96")
 	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // never outlive the kiosk or the test
+	// Its own process group: a Ctrl+C meant for the kiosk must not pull the
+	// display from under it before it has wiped the session. Pdeathsig: never
+	// outlive the kiosk or the test.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("xvfb: start (is the xvfb package installed?): %w", err)

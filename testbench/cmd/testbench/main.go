@@ -66,9 +66,8 @@ func runLobby(args []string) int {
 		}
 		return 0
 	}
-	cmd := exec.CommandContext(ctx, fs.Arg(0), fs.Args()[1:]...)
+	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) } // let the kiosk wipe and flush
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
 		return 1
@@ -77,19 +76,26 @@ func runLobby(args []string) int {
 	go func() { waited <- cmd.Wait() }()
 	select {
 	case err := <-served:
+		if ctx.Err() != nil { // Ctrl+C or SIGTERM: pass it on, so the kiosk wipes and flushes
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			return exitStatus(<-waited)
+		}
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		<-waited
 		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
 		return 1
 	case err := <-waited:
-		stop()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return exit.ExitCode()
-		}
-		if err != nil {
-			return 1
-		}
-		return 0
+		return exitStatus(err)
 	}
+}
+
+func exitStatus(err error) int {
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	case err != nil:
+		return 1
+	}
+	return 0
 }

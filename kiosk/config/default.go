@@ -1,0 +1,36 @@
+package config
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+)
+
+// defaultTOML is the simulated lobby's configuration; it doubles as the
+// commented example staff copy.
+//
+//go:embed default.toml
+var defaultTOML []byte
+
+// Default is the built-in configuration of the simulated lobby. A test
+// guarantees it validates, hence the panic.
+func Default() *Config {
+	c, err := Parse(defaultTOML, "(built-in default.toml)")
+	if err != nil {
+		panic(fmt.Sprintf("config: built-in default does not validate:\n%v", err))
+	}
+	return c
+}
+
+// Load reads and parses the configuration file at path; "" means the
+// built-in default.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Default(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err) // the *PathError names the file
+	}
+	return Parse(data, path)
+}

@@ -1,0 +1,329 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones must load on a kiosk image without tzdata
+	"unicode/utf8"
+
+	"borne/kiosk/i18n"
+	"borne/kiosk/pictos"
+)
+
+// Limits the validation enforces.
+const (
+	MaxSiteLen         = 80 // characters on the attract screen
+	MinDPI, MaxDPI     = 72, 600
+	MaxRetentionMonths = 25       // CNIL cap for audience-measurement data
+	MaxUploadLimit     = 100 * MB // what the shrink engine and the session tmpfs are sized for
+	MinIdleAfter       = 15 * time.Second
+	MaxIdleAfter       = time.Hour
+	MinWarnFor         = 5 * time.Second
+	MaxWarnFor         = 5 * time.Minute
+	MaxThanksFor       = time.Minute
+)
+
+// AcceptTypes is what Borne's document picker can produce.
+var AcceptTypes = []string{"application/pdf", "image/jpeg", "image/png"}
+
+// NextStep kinds.
+const (
+	Monthly   = "monthly"
+	Quarterly = "quarterly"
+)
+
+var (
+	slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+	// A host name, optionally "*." in front, optionally ":port" behind.
+	domainRe = regexp.MustCompile(`^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$`)
+)
+
+const slugRule = "1 to 32 lowercase letters, digits or dashes, not starting with a dash"
+
+// checker collects the problems of a decoded Config.
+type checker struct {
+	src  *source
+	errs []FieldError
+}
+
+func (v *checker) add(path, format string, args ...any) {
+	v.errs = append(v.errs, FieldError{Line: v.src.line(path), Field: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// missing reports a required key that is absent, or written empty.
+func (v *checker) missing(path, hint string) {
+	if v.src.present(path) {
+		v.add(path, "is empty: %s", hint)
+	} else {
+		v.add(path, "missing: %s", hint)
+	}
+}
+
+func validate(c *Config, src *source) []FieldError {
+	v := &checker{src: src}
+	v.kiosk(&c.Kiosk)
+	if d := c.Screen.DPI; d < MinDPI || d > MaxDPI {
+		v.add("screen.dpi", "%d is out of range (expected %d to %d; most touch screens are about 96)", d, MinDPI, MaxDPI)
+	}
+	v.duration("session.idle_after", c.Session.IdleAfter.Duration, MinIdleAfter, MaxIdleAfter)
+	v.duration("session.warn_for", c.Session.WarnFor.Duration, MinWarnFor, MaxWarnFor)
+	v.duration("session.thanks_for", c.Session.ThanksFor.Duration, 0, MaxThanksFor)
+	v.absPath("session.dir", c.Session.Dir)
+	v.absPath("usage.db", c.Usage.DB)
+	switch r := c.Usage.RetentionMonths; {
+	case r > MaxRetentionMonths:
+		v.add("usage.retention_months", "%d months is too long: the CNIL caps audience-measurement data at %d months (expected 1 to %d; 13 is usual)", r, MaxRetentionMonths, MaxRetentionMonths)
+	case r < 1:
+		v.add("usage.retention_months", "%d is out of range (expected 1 to %d months; 13 is usual)", r, MaxRetentionMonths)
+	}
+	if len(c.Services) == 0 {
+		v.add("service", "no service: add at least one [[service]] section")
+	}
+	ids := map[string]int{}
+	for i := range c.Services {
+		v.service(fmt.Sprintf("service[%d]", i), &c.Services[i], ids, i)
+	}
+	return v.errs
+}
+
+func (v *checker) kiosk(k *Kiosk) {
+	switch {
+	case k.ID == "":
+		v.missing("kiosk.id", `give this kiosk a short id such as "mairie-01" (`+slugRule+")")
+	case !slugRe.MatchString(k.ID):
+		v.add("kiosk.id", "%q is not a valid id (use %s, e.g. \"mairie-01\")", k.ID, slugRule)
+	}
+	switch n := utf8.RuneCountInString(k.Site); {
+	case strings.TrimSpace(k.Site) == "":
+		v.missing("kiosk.site", `write the site's name as residents know it, e.g. "France Services de Trappes"`)
+	case n > MaxSiteLen:
+		v.add("kiosk.site", "is %d characters long: keep it to %d so it fits the attract screen", n, MaxSiteLen)
+	}
+	if k.TimeZone == "" || k.TimeZone == "Local" {
+		v.add("kiosk.timezone", "%q is not a time zone name (write e.g. %q)", k.TimeZone, DefaultTimeZone)
+	} else if _, err := time.LoadLocation(k.TimeZone); err != nil {
+		v.add("kiosk.timezone", "%q is not a known time zone (write an IANA name such as \"Europe/Paris\" or \"America/Cayenne\")", k.TimeZone)
+	}
+	if len(k.Languages) == 0 {
+		v.missing("kiosk.languages", `list the languages residents may choose, e.g. ["fr", "en"] (supported: `+supportedList()+")")
+	}
+	seen := map[string]bool{}
+	for i, l := range k.Languages {
+		p := fmt.Sprintf("kiosk.languages[%d]", i)
+		if _, ok := i18n.Lookup(l); !ok {
+			v.add(p, "%q is not a supported language (supported: %s)", l, supportedList())
+		} else if seen[l] {
+			v.add(p, "%q is listed twice", l)
+		}
+		seen[l] = true
+	}
+	if !seen[k.DefaultLanguage] && len(k.Languages) > 0 {
+		if v.src.present("kiosk.default_language") {
+			v.add("kiosk.default_language", "%q is not one of kiosk.languages (%s)", k.DefaultLanguage, strings.Join(k.Languages, ", "))
+		} else {
+			v.add("kiosk.default_language", "missing: the default, %q, is not in kiosk.languages (%s): choose one of them", k.DefaultLanguage, strings.Join(k.Languages, ", "))
+		}
+	}
+	v.absPath("kiosk.state_dir", k.StateDir)
+}
+
+func (v *checker) duration(path string, d, lo, hi time.Duration) {
+	if d < lo || d > hi {
+		v.add(path, "%s is out of range (expected between %s and %s)", short(d), short(lo), short(hi))
+	}
+}
+
+// short writes a duration without zero units: "1h" rather than "1h0m0s".
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// absPath checks an optional path: empty or absolute, since the kiosk's
+// working directory is nobody's business.
+func (v *checker) absPath(path, p string) {
+	if p != "" && !strings.HasPrefix(p, "/") {
+		v.add(path, "%q is not an absolute path (write one starting with /, or leave it out)", p)
+	}
+}
+
+func (v *checker) service(p string, s *Service, ids map[string]int, i int) {
+	switch j, dup := ids[s.ID]; {
+	case s.ID == "":
+		v.missing(p+".id", `give the service a short id such as "caf" (`+slugRule+")")
+	case !slugRe.MatchString(s.ID):
+		v.add(p+".id", "%q is not a valid id (use %s, e.g. \"caf\")", s.ID, slugRule)
+	case dup:
+		v.add(p+".id", "%q is already the id of service[%d]: each service needs its own", s.ID, j)
+	default:
+		ids[s.ID] = i
+	}
+	v.texts(p+".name", s.Name, "every service needs a French name, shown when a translation is missing")
+	v.texts(p+".summary", s.Summary, "")
+	switch {
+	case s.Pictogram == "":
+		v.missing(p+".pictogram", "choose one of: "+strings.Join(pictos.Names(), ", "))
+	case !pictos.Has(s.Pictogram):
+		v.add(p+".pictogram", "%q is not a known pictogram (known: %s)", s.Pictogram, strings.Join(pictos.Names(), ", "))
+	}
+	startOK := v.startURL(p+".start_url", s.StartURL)
+	domainsOK := v.domains(p+".allowed_domains", s.AllowedDomains)
+	if startOK && domainsOK {
+		u, _ := url.Parse(s.StartURL)
+		if !s.Allows(u.Host) {
+			h := u.Hostname()
+			v.add(p+".start_url", "host %q is not in allowed_domains (add %q, or a pattern such as %q)", u.Host, u.Host, "*."+parentDomain(h))
+		}
+	}
+	switch {
+	case s.UploadLimit <= 0:
+		v.add(p+".upload_limit", "must be more than 0 (write e.g. \"5 MB\", the limit the website states)")
+	case s.UploadLimit > MaxUploadLimit:
+		v.add(p+".upload_limit", "%s is more than the %s Borne handles", s.UploadLimit, MaxUploadLimit)
+	}
+	if len(s.Accept) == 0 {
+		v.missing(p+".accept", "list the file types the website takes (supported: "+strings.Join(AcceptTypes, ", ")+")")
+	}
+	for j, a := range s.Accept {
+		if !slices.Contains(AcceptTypes, a) {
+			v.add(fmt.Sprintf("%s.accept[%d]", p, j), "%q is not a type Borne can produce (supported: %s)", a, strings.Join(AcceptTypes, ", "))
+		}
+	}
+	for j := range s.NextSteps {
+		v.nextStep(fmt.Sprintf("%s.next_step[%d]", p, j), &s.NextSteps[j])
+	}
+}
+
+// texts checks a per-language table; frHint is set when French is required.
+func (v *checker) texts(path string, m map[string]string, frHint string) {
+	langs := make([]string, 0, len(m))
+	for l := range m {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		p := path + "." + keyPart(l)
+		if _, ok := i18n.Lookup(l); !ok {
+			v.add(p, "%q is not a supported language (supported: %s)", l, supportedList())
+		} else if strings.TrimSpace(m[l]) == "" {
+			v.add(p, "is empty: write the text, or remove the line to show the French one")
+		}
+	}
+	if _, ok := m[i18n.Source]; !ok && frHint != "" {
+		v.missing(path+"."+i18n.Source, frHint)
+	}
+}
+
+// startURL checks the address a service opens on; false if unusable.
+func (v *checker) startURL(path, s string) bool {
+	if s == "" {
+		v.missing(path, `write the web address the service opens on, e.g. "https://www.caf.fr/"`)
+		return false
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Scheme == "" || u.Host == "":
+		v.add(path, "%q is not a full web address (write e.g. \"https://www.caf.fr/\")", s)
+	case u.Scheme != "http" && u.Scheme != "https":
+		v.add(path, "%q must start with https:// (or http://)", s)
+	case u.Hostname() == "":
+		v.add(path, "%q has no host name (write e.g. \"https://www.caf.fr/\")", s)
+	default:
+		return true
+	}
+	return false
+}
+
+// domains checks allowed_domains; false if any entry is unusable.
+func (v *checker) domains(path string, ds []string) bool {
+	if len(ds) == 0 {
+		v.missing(path, `list the host names this service may open, e.g. ["caf.fr", "*.caf.fr"]`)
+		return false
+	}
+	ok := true
+	for i, d := range ds {
+		if msg := domainProblem(d); msg != "" {
+			v.add(fmt.Sprintf("%s[%d]", path, i), "%q %s", d, msg)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// domainProblem says what is wrong with an allowed_domains pattern, or "".
+func domainProblem(d string) string {
+	const examples = `(write e.g. "caf.fr", "*.caf.fr" or "127.0.0.1:8765")`
+	l := strings.ToLower(d)
+	switch {
+	case strings.Contains(l, "/"):
+		return "is not a host name: write it without https:// or a path " + examples
+	case !domainRe.MatchString(l):
+		return "is not a host name pattern " + examples
+	}
+	host, port := splitHostPort(l)
+	if port != "" {
+		if n, _ := strconv.Atoi(port); n < 1 || n > 65535 {
+			return "has a port out of range (1 to 65535)"
+		}
+	}
+	if rest, ok := strings.CutPrefix(host, "*."); ok && !strings.Contains(rest, ".") {
+		return "is too broad: it allows every site ending in ." + rest + " " + examples
+	}
+	return ""
+}
+
+// parentDomain drops a host's first label ("www.caf.fr" → "caf.fr").
+func parentDomain(h string) string {
+	if _, rest, ok := strings.Cut(h, "."); ok && strings.Contains(rest, ".") {
+		return rest
+	}
+	return h
+}
+
+func supportedList() string {
+	var codes []string
+	for _, l := range i18n.Supported() {
+		codes = append(codes, l.Code)
+	}
+	return strings.Join(codes, ", ")
+}
+
+func (v *checker) nextStep(p string, n *NextStep) {
+	if n.Kind != Monthly && n.Kind != Quarterly {
+		if n.Kind == "" {
+			v.missing(p+".kind", `write "monthly" or "quarterly"`)
+		} else {
+			v.add(p+".kind", "%q is not a known kind (write \"monthly\" or \"quarterly\")", n.Kind)
+		}
+	}
+	fromOK := v.day(p+".from_day", n.FromDay)
+	if v.day(p+".to_day", n.ToDay) && fromOK && n.ToDay < n.FromDay {
+		v.add(p+".to_day", "%d is before from_day %d (the window must end on or after its first day)", n.ToDay, n.FromDay)
+	}
+	v.texts(p+".text", n.Text, "every next step needs a French text")
+}
+
+// day checks a day of the month; false if it is not one.
+func (v *checker) day(path string, d int) bool {
+	if !v.src.present(path) {
+		v.add(path, "missing: write a day of the month, 1 to 31")
+		return false
+	}
+	if d < 1 || d > 31 {
+		v.add(path, "%d is not a day of the month (expected 1 to 31)", d)
+		return false
+	}
+	return true
+}

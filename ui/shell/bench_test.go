@@ -1,0 +1,50 @@
+package shell
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"borne/kiosk/session"
+)
+
+// BenchmarkSessionReset measures what a resident waits for between "I'm
+// done" and a clean kiosk for the next one: the session's files (six 2 MB
+// scans) wiped, the end recorded, the attract screen built and drawn. The
+// thank-you screen's own display time is set to zero: it is a choice, not a cost.
+func BenchmarkSessionReset(b *testing.B) {
+	t := &testing.T{}
+	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: 0})
+	defer k.stop()
+	page := make([]byte, 2<<20)
+	for b.Loop() {
+		b.StopTimer()
+		if err := k.mgr.Start(); err != nil {
+			b.Fatal(err)
+		}
+		s := k.waitShownB(b, session.ScreenLanguage)
+		for i := range 6 {
+			if err := os.WriteFile(filepath.Join(s.Dir, fmt.Sprintf("scan-%d.jpg", i)), page, 0o600); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		k.mgr.End(session.EndDone)
+		k.waitShownB(b, session.ScreenAttract)
+		onUI(func() {}) // runs after the pending redraw
+	}
+}
+
+func (k *kiosk) waitShownB(b *testing.B, screen string) session.Snapshot {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if s := k.shown(); s.Screen == screen {
+			return s
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.Fatalf("screen %s never shown", screen)
+	return session.Snapshot{}
+}
