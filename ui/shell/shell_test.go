@@ -62,19 +62,14 @@ func TestResidentJourneyEndsByIdleTimeout(t *testing.T) {
 		"S1 tile_opened caf",
 		"S1 session_end service idle en",
 	}
-	if got := k.events(); !slices.Equal(got, want) {
-		t.Fatalf("usage events:\n%q\nwant\n%q", got, want)
-	}
+	k.expectEvents(want...)
 }
 
 // "Continue" in the countdown keeps the session; "I'm done" ends it at once;
 // "Call a mediator" shows the banner and is recorded with its screen.
 func TestContinueHelpAndDone(t *testing.T) {
 	k := startKiosk(t, timings{idle: 2 * time.Second, warn: 20 * time.Second, thanks: time.Second})
-	k.tap("start")
-	k.waitScreen(session.ScreenLanguage)
-	k.tap("lang-fr")
-	k.waitScreen(session.ScreenHome)
+	k.startSession("fr")
 	k.waitShown("the idle warning", func(s session.Snapshot) bool { return s.State == session.Warning })
 	k.tap("continue")
 	k.waitShown("the session again", func(s session.Snapshot) bool { return s.State == session.Active })
@@ -104,19 +99,14 @@ func TestContinueHelpAndDone(t *testing.T) {
 		"S1 help_pressed home",
 		"S1 session_end home done fr",
 	}
-	if got := k.events(); !slices.Equal(got, want) {
-		t.Fatalf("usage events:\n%q\nwant\n%q", got, want)
-	}
+	k.expectEvents(want...)
 }
 
 // Arabic mirrors the whole layout, not just the text: the bar's ends swap and
 // the first tile moves to the right.
 func TestArabicMirrorsLayout(t *testing.T) {
 	k := startKiosk(t, timings{idle: time.Minute, warn: 10 * time.Second, thanks: time.Second})
-	k.tap("start")
-	k.waitScreen(session.ScreenLanguage)
-	k.tap("lang-fr")
-	k.waitScreen(session.ScreenHome)
+	k.startSession("fr")
 	helpLTR, _ := k.center("help")
 	tileLTR, _ := k.center("tile-caf")
 
@@ -153,10 +143,7 @@ func TestArabicMirrorsLayout(t *testing.T) {
 // widget, right and middle clicks never open a tile, the window stays.
 func TestLockdown(t *testing.T) {
 	k := startKiosk(t, timings{idle: time.Minute, warn: 10 * time.Second, thanks: time.Second})
-	k.tap("start")
-	k.waitScreen(session.ScreenLanguage)
-	k.tap("lang-fr")
-	k.waitScreen(session.ScreenHome)
+	k.startSession("fr")
 
 	keys := make(chan uint, 64)
 	buttons := make(chan uint, 64)
@@ -208,6 +195,23 @@ func TestLockdown(t *testing.T) {
 		t.Fatalf("left click arrived as button %d", b)
 	}
 	k.waitShown("the tile opened by a left click", func(s session.Snapshot) bool { return s.Service == "caf" })
+}
+
+// startSession taps through the attract and language screens to the home screen.
+func (k *kiosk) startSession(lang string) {
+	k.t.Helper()
+	k.tap("start")
+	k.waitScreen(session.ScreenLanguage)
+	k.tap("lang-" + lang)
+	k.waitShown("home in "+lang, func(s session.Snapshot) bool { return s.Screen == session.ScreenHome && s.Lang == lang })
+}
+
+// expectEvents compares the usage store's rows with want.
+func (k *kiosk) expectEvents(want ...string) {
+	k.t.Helper()
+	if got := k.events(); !slices.Equal(got, want) {
+		k.t.Fatalf("usage events:\n%q\nwant\n%q", got, want)
+	}
 }
 
 // checkTargets asserts every button on screen is at least 9 mm at the configured DPI.

@@ -1,101 +1,50 @@
-// Command testbench is the maintainers' tool. Today: `testbench lobby`, the
-// simulated lobby that `make run` starts around the kiosk.
+// Command testbench is the maintainers' tool: the simulated lobby that
+// `make run` starts around the kiosk, and the bench commands. Each command
+// lives in its own file and registers itself in commands.
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"log/slog"
 	"os"
-	"os/exec"
-	"os/signal"
-	"syscall"
-
-	"borne/kiosk/config"
-	"borne/testbench/lobby"
+	"sort"
 )
 
-const usage = `usage: testbench <command> [flags]
+// command is one testbench command.
+type command struct {
+	usage string // flags and arguments, for help
+	help  string
+	run   func(args []string) int // exit status
+}
 
-commands:
-  lobby [--config FILE] [--addr HOST:PORT] [-- COMMAND ARGS...]
-        run the simulated lobby (the demo public service on loopback);
-        with a command, run it inside the lobby and stop when it exits
-`
+var commands = map[string]command{}
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprint(os.Stderr, usage)
+		writeUsage(os.Stderr)
 		os.Exit(2)
 	}
-	switch os.Args[1] {
-	case "lobby":
-		os.Exit(runLobby(os.Args[2:]))
-	case "help", "-h", "--help":
-		fmt.Print(usage)
-	default:
-		fmt.Fprintf(os.Stderr, "testbench: unknown command %q\n%s", os.Args[1], usage)
+	name := os.Args[1]
+	if name == "help" || name == "-h" || name == "--help" {
+		writeUsage(os.Stdout)
+		return
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "testbench: unknown command %q\n", name)
+		writeUsage(os.Stderr)
 		os.Exit(2)
 	}
+	os.Exit(c.run(os.Args[2:]))
 }
 
-func runLobby(args []string) int {
-	fs := flag.NewFlagSet("lobby", flag.ContinueOnError)
-	configPath := fs.String("config", "", "kiosk config whose catalogue the demo site serves (default: built-in)")
-	addr := fs.String("addr", lobby.DemoAddr, "address of the demo public service")
-	if err := fs.Parse(args); err != nil {
-		return 2
+func writeUsage(w *os.File) {
+	fmt.Fprintln(w, "usage: testbench <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := config.Load(*configPath)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
-		return 2
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %s %s\n        %s\n", n, commands[n].usage, commands[n].help)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- lobby.Serve(ctx, cfg, *addr, log) }()
-
-	if fs.NArg() == 0 {
-		if err := <-served; err != nil && !errors.Is(err, context.Canceled) {
-			fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
-		return 1
-	}
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-served:
-		if ctx.Err() != nil { // Ctrl+C or SIGTERM: pass it on, so the kiosk wipes and flushes
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			return exitStatus(<-waited)
-		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-waited
-		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
-		return 1
-	case err := <-waited:
-		return exitStatus(err)
-	}
-}
-
-func exitStatus(err error) int {
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		return exit.ExitCode()
-	case err != nil:
-		return 1
-	}
-	return 0
 }
