@@ -81,12 +81,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case rest == "" && r.Method == http.MethodGet:
-		s.page(w, http.StatusOK, site, "login", nil)
+		s.page(w, r, http.StatusOK, site, "login", nil)
 	case rest == "login" && r.Method == http.MethodPost:
 		s.login(w, r, site)
 	case rest == "form" && r.Method == http.MethodGet:
 		if s.requireLogin(w, r, site) {
-			s.page(w, http.StatusOK, site, "form", nil)
+			s.page(w, r, http.StatusOK, site, "form", nil)
 		}
 	case rest == "upload" && r.Method == http.MethodPost:
 		if s.requireLogin(w, r, site) {
@@ -98,6 +98,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Disposition", `attachment; filename="attestation.pdf"`)
 			_, _ = w.Write(Attestation(site.Name, time.Now()))
 		}
+	case rest == "help":
+		s.page(w, r, http.StatusOK, site, "help", nil)
+	case rest == "redirect":
+		http.Redirect(w, r, outside(r)+"/"+site.ID+"/help", http.StatusFound) // off the allowlist
 	case rest == "logout":
 		s.logout(w, r)
 		http.Redirect(w, r, "/"+site.ID+"/", http.StatusSeeOther)
@@ -108,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, site Site) {
 	if r.PostFormValue("user") != DemoUser || r.PostFormValue("password") != DemoPassword {
-		s.page(w, http.StatusUnauthorized, site, "login", "Identifiant ou mot de passe incorrect.")
+		s.page(w, r, http.StatusUnauthorized, site, "login", "Identifiant ou mot de passe incorrect.")
 		return
 	}
 	var b [16]byte
@@ -152,10 +156,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, site Site) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		s.page(w, http.StatusRequestEntityTooLarge, site, "form", fmt.Sprintf("Fichier trop volumineux : %d Ko au maximum.", site.Limit/1000))
+		s.page(w, r, http.StatusRequestEntityTooLarge, site, "form", fmt.Sprintf("Fichier trop volumineux : %d Ko au maximum.", site.Limit/1000))
 		return
 	case err != nil:
-		s.page(w, http.StatusBadRequest, site, "form", "Aucun fichier reçu.")
+		s.page(w, r, http.StatusBadRequest, site, "form", "Aucun fichier reçu.")
 		return
 	}
 	defer file.Close()
@@ -163,15 +167,15 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, site Site) {
 	n, _ := file.Read(head)
 	kind := http.DetectContentType(head[:n])
 	if !accepted(kind, site.Accept) {
-		s.page(w, http.StatusUnsupportedMediaType, site, "form", "Format refusé : envoyez un PDF ou une image JPEG.")
+		s.page(w, r, http.StatusUnsupportedMediaType, site, "form", "Format refusé : envoyez un PDF ou une image JPEG.")
 		return
 	}
 	if hdr.Size > site.Limit {
-		s.page(w, http.StatusRequestEntityTooLarge, site, "form", fmt.Sprintf("Fichier trop volumineux : %d Ko au maximum.", site.Limit/1000))
+		s.page(w, r, http.StatusRequestEntityTooLarge, site, "form", fmt.Sprintf("Fichier trop volumineux : %d Ko au maximum.", site.Limit/1000))
 		return
 	}
 	s.log.Info("demosite: document received", "site", site.ID, "type", kind, "bytes", hdr.Size)
-	s.page(w, http.StatusOK, site, "received", fmt.Sprintf("Document reçu (%d Ko). Merci.", (hdr.Size+999)/1000))
+	s.page(w, r, http.StatusOK, site, "received", fmt.Sprintf("Document reçu (%d Ko). Merci.", (hdr.Size+999)/1000))
 }
 
 func accepted(kind string, accept []string) bool {
@@ -189,7 +193,7 @@ func (s *Server) index(w http.ResponseWriter) {
 	_ = indexTemplate.Execute(w, s.sites)
 }
 
-func (s *Server) page(w http.ResponseWriter, status int, site Site, name string, message any) {
+func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, site Site, name string, message any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = pages.ExecuteTemplate(w, name, struct {
@@ -197,5 +201,16 @@ func (s *Server) page(w http.ResponseWriter, status int, site Site, name string,
 		Message            any
 		User, Password     string
 		AcceptAttr, Limits string
-	}{site, message, DemoUser, DemoPassword, strings.Join(site.Accept, ","), fmt.Sprintf("%d Ko", site.Limit/1000)})
+		Outside            string
+	}{site, message, DemoUser, DemoPassword, strings.Join(site.Accept, ","), fmt.Sprintf("%d Ko", site.Limit/1000), outside(r)})
+}
+
+// outside is this same server under another name (localhost instead of
+// 127.0.0.1): a different site for the kiosk's allowlist.
+func outside(r *http.Request) string {
+	_, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		port = "80"
+	}
+	return "http://localhost:" + port
 }

@@ -30,12 +30,26 @@ input,button{font-size:20px;padding:.4em}.msg{padding:.6em;background:#fde2c8}</
 {{define "form"}}{{template "head" .}}
 <h1>Envoyer un justificatif</h1>
 <form method="post" action="upload" enctype="multipart/form-data">
+<p><label>Numéro d'allocataire <input name="allocataire" inputmode="numeric" autocomplete="off"></label></p>
 <p><label>Justificatif (PDF ou JPEG, {{.Limits}} au maximum)
 <input type="file" name="document" accept="{{.AcceptAttr}}"></label></p>
 <p><button type="submit">Envoyer</button></p>
 </form>
 <p><a href="attestation.pdf">Télécharger mon attestation</a></p>
+<p><button type="button" id="print" onclick="window.print()">Imprimer cette page</button></p>
+<h2>Pour aller plus loin</h2>
+<ul>
+<li><a id="help-popup" href="help" target="_blank">Aide (nouvelle fenêtre)</a></li>
+<li><a id="outside-link" href="{{.Outside}}/{{.Site.ID}}/">Un autre site (hors de la liste autorisée)</a></li>
+<li><a id="outside-redirect" href="redirect">Un lien qui redirige ailleurs</a></li>
+</ul>
+<iframe id="outside-frame" title="Publicité" src="{{.Outside}}/{{.Site.ID}}/help" width="400" height="80"></iframe>
 <p><a href="logout">Se déconnecter</a></p>
+</body></html>{{end}}
+
+{{define "help"}}{{template "head" .}}
+<h1>Aide</h1>
+<p>Pour toute question, adressez-vous à l'accueil.</p>
 </body></html>{{end}}
 
 {{define "received"}}{{template "head" .}}

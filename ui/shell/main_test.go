@@ -72,9 +72,13 @@ type kiosk struct {
 
 type timings struct{ idle, warn, thanks time.Duration }
 
-func startKiosk(t *testing.T, tm timings) *kiosk {
+func startKiosk(t *testing.T, tm timings, mods ...func(*config.Config, *Options)) *kiosk {
 	t.Helper()
 	cfg := config.Default()
+	var extra Options
+	for _, mod := range mods {
+		mod(cfg, &extra)
+	}
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "usage.db")
 	store, err := usage.Open(dbPath)
@@ -98,7 +102,8 @@ func startKiosk(t *testing.T, tm timings) *kiosk {
 	})
 	ready := make(chan struct{})
 	onUI(func() {
-		sh, err = New(Options{Config: cfg, Session: k.mgr, OnReady: func() { close(ready) }})
+		extra.Config, extra.Session, extra.OnReady = cfg, k.mgr, func() { close(ready) }
+		sh, err = New(extra)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -78,23 +78,31 @@ func (s *Shell) homeScreen() gtk.IWidget {
 	return box
 }
 
-// A service's screen. The online procedure itself comes with the web view;
-// until then it says what the service is and what files it accepts.
+// A service's screen: its name, then its website in the session's browser.
 func (s *Shell) serviceScreen(id string) gtk.IWidget {
 	svc, ok := s.cfg.Service(id)
 	if !ok {
 		return s.homeScreen()
 	}
 	lang := s.cat.Language().Code
-	box := s.screenBox(svc.NameIn(lang), svc.Pictogram)
-	body := vbox(20)
-	body.SetVAlign(gtk.ALIGN_CENTER)
-	body.PackStart(label(svc.SummaryIn(lang), "lead"), false, false, 0)
-	body.PackStart(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
-	back := s.actionButton("back", "back", s.cat.T("Retour à l'accueil"), s.opt.Session.GoHome)
-	back.SetHAlign(gtk.ALIGN_CENTER)
-	body.PackStart(back, false, false, 24)
-	box.PackStart(body, true, true, 0)
+	box := vbox(8)
+	head := hbox(16)
+	addClass(&head.Widget, "service-head")
+	head.PackStart(s.picto(svc.Pictogram, 48), false, false, 0)
+	head.PackStart(label(svc.NameIn(lang), "service-name"), false, false, 0)
+	head.PackEnd(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
+	box.PackStart(head, false, false, 0)
+	if s.browser == nil {
+		b, err := newBrowser(s)
+		if err != nil {
+			s.opt.Log.Error("shell: web view", "err", err)
+			box.PackStart(label(s.cat.T("Le site ne répond pas pour le moment."), "lead"), true, true, 0)
+			return box
+		}
+		s.browser = b
+	}
+	box.PackStart(s.browser.box, true, true, 0)
+	s.browser.open(svc)
 	return box
 }
 

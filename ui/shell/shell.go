@@ -19,6 +19,13 @@ import (
 	"borne/kiosk/session"
 )
 
+// gotk3 drops its references from the Go finalizer goroutine by default;
+// GTK, and WebKit even more (it aborts), must only be touched on the main
+// loop, so the last unref of every wrapped object is queued there.
+func init() {
+	glib.FinalizerStrategy = func(f glib.Finalizer) { glib.IdleAdd(func() { f() }) }
+}
+
 // Options configures the window.
 type Options struct {
 	Config   *config.Config
@@ -27,6 +34,10 @@ type Options struct {
 	ShotsDir string // when set, each new screen is saved there as a PNG
 	Log      *slog.Logger
 	OnReady  func() // after the first screen is drawn
+	// Print sends a PDF of the session to the A4 printer; nil: no printer yet.
+	Print func(path string)
+	// Tray gives the document tray of a session directory; nil: no scanner yet.
+	Tray func(sessionDir string) Tray
 }
 
 // Shell is the kiosk window.
@@ -43,8 +54,13 @@ type Shell struct {
 	count   *gtk.Label
 	css     *gtk.CssProvider
 
+	dialog  *gtk.Box // a panel over the screen: a document received, the file picker
+	browser *browser // the session's web view, nil outside a service
+
 	buttons map[string]*gtk.Button // by widget name, for tests and screenshots
-	shown   session.Snapshot
+	shown      session.Snapshot
+	dialogOpen   bool
+	lastDocument string // the PDF the dialog offers, for tests
 	drawn   bool
 	shotSeq int
 }
@@ -94,6 +110,12 @@ func New(opt Options) (*Shell, error) {
 	overlay.Add(root)
 	s.warning = s.buildWarning()
 	overlay.AddOverlay(s.warning)
+	s.dialog = vbox(24)
+	s.dialog.SetName("dialog")
+	addClass(&s.dialog.Widget, "warning")
+	s.dialog.SetHAlign(gtk.ALIGN_CENTER)
+	s.dialog.SetVAlign(gtk.ALIGN_CENTER)
+	overlay.AddOverlay(s.dialog)
 	s.win.Add(overlay)
 
 	s.win.Connect("realize", func() {
@@ -166,11 +188,19 @@ func (s *Shell) render(snap session.Snapshot) {
 	if first || prev.HighContrast != snap.HighContrast {
 		setClass(&s.win.Widget, "hc", snap.HighContrast)
 	}
+	if s.browser != nil && snap.State != session.Active && snap.State != session.Warning {
+		s.closeDialog()
+		s.browser.close() // the session is over: its pages, cookies and files go
+		s.browser = nil
+	}
 	if first || prev.Lang != snap.Lang || prev.HighContrast != snap.HighContrast || prev.Screen != snap.Screen || prev.Service != snap.Service || prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract) {
 		s.buttons = map[string]*gtk.Button{}
 		s.buildPage(snap)
 		s.buildBar(snap)
 		s.rebuildWarningTexts()
+		if s.browser != nil && s.browser.keyboard.visible() {
+			s.browser.keyboard.build() // its keys in the new language
+		}
 		s.scheduleShot(snap)
 	}
 	s.banner.SetText(s.cat.T("Un médiateur a été appelé. Restez ici, quelqu'un va venir."))
@@ -188,9 +218,13 @@ func (s *Shell) render(snap session.Snapshot) {
 func (s *Shell) syncVisibility() {
 	s.banner.SetVisible(s.shown.HelpCalled && s.shown.State != session.Thanks)
 	s.warning.SetVisible(s.shown.State == session.Warning)
+	s.dialog.SetVisible(s.dialogOpen && s.shown.State == session.Active)
 }
 
 func (s *Shell) buildPage(snap session.Snapshot) {
+	if s.browser != nil {
+		s.browser.detach()
+	}
 	removeChildren(s.page)
 	var screen gtk.IWidget
 	switch snap.Screen {

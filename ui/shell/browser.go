@@ -1,0 +1,238 @@
+package shell
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gotk3/gotk3/gtk"
+
+	"borne/kiosk/config"
+	"borne/kiosk/downloads"
+	"borne/kiosk/webpolicy"
+	"borne/ui/web"
+)
+
+// browser is the service screen's web view: one per session, with its own
+// ephemeral context, destroyed when the session ends. It implements
+// web.Handler: every navigation, download, file and print request of the
+// page goes through it.
+type browser struct {
+	s    *Shell
+	view *web.View
+	svc  *config.Service
+	box  *gtk.Box // notice above, view below; re-parented into each new service screen
+	log  *slog.Logger
+
+	keyboard    *keyboard
+	notice      *gtk.Box
+	noticeMsg   string // on show now, for tests
+	noticeAt    time.Time
+	pendingFile *web.FileRequest // a page waiting for Borne's picker
+	prints      int
+}
+
+func newBrowser(s *Shell) (*browser, error) {
+	b := &browser{s: s, log: s.opt.Log}
+	v, err := web.New(b, focusScript)
+	if err != nil {
+		return nil, err
+	}
+	b.view = v
+	b.box = vbox(0)
+	b.box.SetName("browser")
+	b.notice = hbox(16)
+	addClass(&b.notice.Widget, "notice")
+	b.box.PackStart(b.notice, false, false, 0)
+	v.Widget().SetVExpand(true)
+	v.Widget().SetHExpand(true)
+	b.box.PackStart(v.Widget(), true, true, 0)
+	b.keyboard = newKeyboard(b)
+	b.box.PackStart(b.keyboard.box, false, false, 0)
+	return b, nil
+}
+
+// open shows a service's site, from its start page when the service changes.
+func (b *browser) open(svc *config.Service) {
+	if b.svc != nil && b.svc.ID == svc.ID {
+		return
+	}
+	b.svc = svc
+	b.clearNotice()
+	b.view.Load(svc.StartURL)
+}
+
+// detach takes the browser out of the screen being torn down, to be packed
+// into the next one without reloading the page.
+func (b *browser) detach() {
+	if parent, err := b.box.GetParent(); err == nil && parent != nil {
+		if c, ok := parent.(*gtk.Container); ok {
+			c.Remove(b.box)
+		} else if bx, ok := parent.(*gtk.Box); ok {
+			bx.Remove(b.box)
+		}
+	}
+}
+
+// close ends the view and its context: the next resident finds nothing.
+func (b *browser) close() {
+	if b.pendingFile != nil {
+		b.pendingFile.Cancel()
+		b.pendingFile = nil
+	}
+	b.detach()
+	b.view.Destroy()
+	b.box.Destroy()
+}
+
+// sessionPath is a place in the session directory.
+func (b *browser) sessionPath(parts ...string) string {
+	return filepath.Join(append([]string{b.s.shown.Dir}, parts...)...)
+}
+
+func (b *browser) Navigate(uri string, newWindow, byResident bool) bool {
+	v := webpolicy.Navigate(uri, b.svc)
+	if v.Allow {
+		return true
+	}
+	// Only the host goes to the log: paths and queries can carry personal data.
+	b.log.Info("web: navigation refused", "service", b.svc.ID, "host", webpolicy.Host(uri), "code", v.Code, "popup", newWindow, "tap", byResident)
+	if !byResident {
+		return false // a frame or a script of the page: nothing the resident asked for
+	}
+	if v.Code == "insecure" {
+		b.showNotice(b.s.cat.T("Ce site n'est pas sécurisé. La borne ne l'ouvre pas."), b.backToStart())
+	} else {
+		b.showNotice(b.s.cat.T("Cette page ne fait pas partie du site %s. Elle ne s'ouvre pas sur la borne.", b.svc.NameIn(b.s.cat.Language().Code)), b.backToStart())
+	}
+	return false
+}
+
+func (b *browser) Response(uri, mime string, mainResource, canShow bool) web.Decision {
+	if mainResource && (!canShow || downloads.Wanted(mime, "")) {
+		return web.Download // a PDF is kept for printing, never shown in the view
+	}
+	return web.Show
+}
+
+func (b *browser) DownloadPath(suggested, mime string) string {
+	if !downloads.Wanted(mime, suggested) {
+		b.log.Info("web: download refused", "service", b.svc.ID, "type", mime)
+		b.showNotice(b.s.cat.T("Ce fichier ne peut pas être gardé sur la borne. Seuls les documents PDF sont acceptés."))
+		return ""
+	}
+	p, err := downloads.Path(b.sessionPath("downloads"), suggested)
+	if err != nil {
+		b.log.Error("web: download", "err", err)
+		return ""
+	}
+	return p
+}
+
+func (b *browser) Downloaded(path string, err error) {
+	b.received(path, err)
+}
+
+func (b *browser) PrintPath() string {
+	dir := b.sessionPath("prints")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.log.Error("web: print", "err", err)
+		return ""
+	}
+	b.prints++
+	return filepath.Join(dir, fmt.Sprintf("page-%d.pdf", b.prints))
+}
+
+func (b *browser) Printed(path string, err error) {
+	b.received(path, err)
+}
+
+// received checks a PDF that arrived and offers it for printing.
+func (b *browser) received(path string, err error) {
+	if err == nil {
+		var info downloads.Info
+		if info, err = downloads.Inspect(path); err == nil {
+			b.s.showDocument(info, path)
+			return
+		}
+	}
+	b.log.Error("web: document not received", "service", b.svc.ID, "err", err)
+	b.showNotice(b.s.cat.T("Le document n'a pas pu être reçu. Réessayez."))
+}
+
+func (b *browser) Terminated(reason web.Termination) {
+	b.log.Error("web: page process ended, reloading", "service", b.svc.ID, "reason", int(reason))
+	b.showNotice(b.s.cat.T("La page a eu un problème. Elle a été rechargée."))
+	b.view.Reload()
+}
+
+func (b *browser) LoadFailed(uri string, f web.Failure) {
+	b.log.Warn("web: page did not load", "service", b.svc.ID, "host", webpolicy.Host(uri), "tls", f.TLS, "domain", f.Domain, "code", f.Code, "detail", f.Detail)
+	if f.TLS {
+		b.showNotice(b.s.cat.T("Ce site n'est pas sécurisé. La borne ne l'ouvre pas."), b.backToStart())
+		return
+	}
+	retry := b.s.actionButton("web-retry", "back", b.s.cat.T("Réessayer"), func() {
+		b.clearNotice()
+		b.view.Load(uri)
+	})
+	b.showNotice(b.s.cat.T("Le site ne répond pas pour le moment."), retry)
+}
+
+// Loaded clears a notice once the resident has moved on to another page.
+func (b *browser) Loaded(string) {
+	if b.noticeMsg != "" && time.Since(b.noticeAt) > 2*time.Second {
+		b.clearNotice()
+	}
+}
+
+func (b *browser) Message(json string) { b.keyboard.message(json) }
+
+func (b *browser) ChooseFiles(req *web.FileRequest) {
+	if b.pendingFile != nil {
+		b.pendingFile.Cancel()
+	}
+	b.pendingFile = req
+	b.s.showPicker(b, req)
+}
+
+// answerFile answers the page's pending file request.
+func (b *browser) answerFile(paths []string) {
+	req := b.pendingFile
+	b.pendingFile = nil
+	if req == nil {
+		return
+	}
+	if len(paths) == 0 {
+		req.Cancel()
+		return
+	}
+	req.Select(paths)
+}
+
+func (b *browser) backToStart() *gtk.Button {
+	return b.s.actionButton("web-start", "back", b.s.cat.T("Retour au début du site"), func() {
+		b.clearNotice()
+		b.view.Load(b.svc.StartURL)
+	})
+}
+
+func (b *browser) showNotice(text string, buttons ...*gtk.Button) {
+	b.clearNotice()
+	b.noticeMsg, b.noticeAt = text, time.Now()
+	msg := label(text, "notice-text")
+	msg.SetHExpand(true)
+	b.notice.PackStart(msg, true, true, 0)
+	for _, btn := range buttons {
+		b.notice.PackStart(btn, false, false, 0)
+	}
+	b.notice.ShowAll()
+}
+
+func (b *browser) clearNotice() {
+	b.noticeMsg = ""
+	removeChildren(b.notice)
+	b.notice.Hide()
+}
