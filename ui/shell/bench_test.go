@@ -15,16 +15,14 @@ import (
 // scans) wiped, the end recorded, the attract screen built and drawn. The
 // thank-you screen's own display time is set to zero: it is a choice, not a cost.
 func BenchmarkSessionReset(b *testing.B) {
-	t := &testing.T{}
-	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: 0})
-	defer k.stop()
+	k := startKiosk(b, timings{idle: time.Hour, warn: time.Minute, thanks: 0})
 	page := make([]byte, 2<<20)
 	for b.Loop() {
 		b.StopTimer()
 		if err := k.mgr.Start(); err != nil {
 			b.Fatal(err)
 		}
-		s := k.waitShownB(b, session.ScreenLanguage)
+		s := k.waitScreen(session.ScreenLanguage)
 		for i := range 6 {
 			if err := os.WriteFile(filepath.Join(s.Dir, fmt.Sprintf("scan-%d.jpg", i)), page, 0o600); err != nil {
 				b.Fatal(err)
@@ -32,19 +30,7 @@ func BenchmarkSessionReset(b *testing.B) {
 		}
 		b.StartTimer()
 		k.mgr.End(session.EndDone)
-		k.waitShownB(b, session.ScreenAttract)
+		k.waitScreen(session.ScreenAttract)
 		onUI(func() {}) // runs after the pending redraw
 	}
-}
-
-func (k *kiosk) waitShownB(b *testing.B, screen string) session.Snapshot {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if s := k.shown(); s.Screen == screen {
-			return s
-		}
-		time.Sleep(time.Millisecond)
-	}
-	b.Fatalf("screen %s never shown", screen)
-	return session.Snapshot{}
 }

@@ -60,11 +60,11 @@ func onUI(f func()) {
 // kiosk is a real shell on the virtual display with a real session manager
 // and a real usage store.
 type kiosk struct {
-	t     *testing.T
-	sh    *Shell
-	mgr   *session.Manager
-	store *usage.Store
-	rec   *usage.Recorder
+	t      testing.TB
+	sh     *Shell
+	mgr    *session.Manager
+	store  *usage.Store
+	rec    *usage.Recorder
 	cfg    *config.Config
 	dbPath string
 	stop   func()
@@ -72,7 +72,7 @@ type kiosk struct {
 
 type timings struct{ idle, warn, thanks time.Duration }
 
-func startKiosk(t *testing.T, tm timings, mods ...func(*config.Config, *Options)) *kiosk {
+func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)) *kiosk {
 	t.Helper()
 	cfg := config.Default()
 	var extra Options
@@ -144,7 +144,7 @@ func (k *kiosk) waitShown(what string, cond func(session.Snapshot) bool) session
 		if time.Now().After(deadline) {
 			k.t.Fatalf("waiting for %s: screen shows %+v", what, s)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 
@@ -184,7 +184,7 @@ func (k *kiosk) click(name string, button int) {
 	xdotool(k.t, "mousemove", "--sync", fmt.Sprint(x), fmt.Sprint(y), "click", fmt.Sprint(button))
 }
 
-func xdotool(t *testing.T, args ...string) {
+func xdotool(t testing.TB, args ...string) {
 	t.Helper()
 	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
 		t.Fatalf("xdotool %v: %v\n%s", args, err, out)

@@ -57,12 +57,12 @@ type Shell struct {
 	dialog  *gtk.Box // a panel over the screen: a document received, the file picker
 	browser *browser // the session's web view, nil outside a service
 
-	buttons map[string]*gtk.Button // by widget name, for tests and screenshots
-	shown      session.Snapshot
+	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
+	shown        session.Snapshot
 	dialogOpen   bool
 	lastDocument string // the PDF the dialog offers, for tests
-	drawn   bool
-	shotSeq int
+	drawn        bool
+	shotSeq      int
 }
 
 // New builds the window. Call it on the GTK main loop after gtk.Init.

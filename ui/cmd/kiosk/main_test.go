@@ -39,14 +39,14 @@ func TestMain(m *testing.M) {
 
 // site is a private place for one kiosk: state, sessions, a config file.
 type site struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
 	config   string
 	sessions string
 	db       string
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	dir := t.TempDir()
 	s := &site{t: t, dir: dir, config: filepath.Join(dir, "borne.toml"), sessions: filepath.Join(dir, "sessions"), db: filepath.Join(dir, "state", "usage.db")}
@@ -84,7 +84,7 @@ type running struct {
 	log   strings.Builder
 }
 
-func start(t *testing.T, cmd *exec.Cmd) *running {
+func start(t testing.TB, cmd *exec.Cmd) *running {
 	t.Helper()
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
@@ -111,7 +111,7 @@ func start(t *testing.T, cmd *exec.Cmd) *running {
 }
 
 // waitLog waits for a log line containing want.
-func (r *running) waitLog(t *testing.T, want string) {
+func (r *running) waitLog(t testing.TB, want string) {
 	t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
@@ -130,7 +130,7 @@ func (r *running) waitLog(t *testing.T, want string) {
 	}
 }
 
-func (r *running) stop(t *testing.T, sig syscall.Signal) {
+func (r *running) stop(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	_ = r.cmd.Process.Signal(sig)
 	go func() {
@@ -141,7 +141,7 @@ func (r *running) stop(t *testing.T, sig syscall.Signal) {
 	_ = r.cmd.Wait()
 }
 
-func display(t *testing.T) string {
+func display(t testing.TB) string {
 	t.Helper()
 	d, err := xvfb.Start(1280, 800)
 	if err != nil {
@@ -252,7 +252,7 @@ func TestCrashAndStopWipeTheSession(t *testing.T) {
 }
 
 // tapScreen taps the middle of the screen: the attract screen is one button.
-func tapScreen(t *testing.T, disp string) {
+func tapScreen(t testing.TB, disp string) {
 	t.Helper()
 	cmd := exec.Command("xdotool", "mousemove", "--sync", "640", "400", "click", "1")
 	cmd.Env = append(os.Environ(), "DISPLAY="+disp)
@@ -261,7 +261,7 @@ func tapScreen(t *testing.T, disp string) {
 	}
 }
 
-func waitSessionDir(t *testing.T, root string) string {
+func waitSessionDir(t testing.TB, root string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -274,7 +274,7 @@ func waitSessionDir(t *testing.T, root string) string {
 	return ""
 }
 
-func queryStrings(t *testing.T, path, query string) []string {
+func queryStrings(t testing.TB, path, query string) []string {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
