@@ -51,17 +51,28 @@ const (
 	EndShutdown  EndReason = "shutdown"  // the kiosk was stopped during a session
 )
 
+// Comfort is how the resident wants the kiosk to look and sound; it starts
+// from the site's defaults and goes back to them when the session ends.
+type Comfort struct {
+	HighContrast bool
+	TextSize     int  // 0 normal, 1 large, 2 largest
+	AutoRead     bool // read every new screen aloud
+}
+
+// MaxTextSize is the largest text size step.
+const MaxTextSize = 2
+
 // Snapshot is everything the ui needs to draw the current state.
 type Snapshot struct {
-	State        State
-	Screen       string
-	Lang         string
-	Service      string        // on ScreenService: the catalogue id
-	Remaining    time.Duration // in Warning: time left before the session ends
-	HelpCalled   bool          // a mediator was called during this session
-	HighContrast bool          // the resident's choice, reset at the end
-	Dir          string        // the session's private directory ("" outside a session)
-	Ended        EndReason     // in Thanks: why the session ended
+	Comfort
+	State      State
+	Screen     string
+	Lang       string
+	Service    string        // on ScreenService: the catalogue id
+	Remaining  time.Duration // in Warning: time left before the session ends
+	HelpCalled bool          // a mediator was called during this session
+	Dir        string        // the session's private directory ("" outside a session)
+	Ended      EndReason     // in Thanks: why the session ended
 }
 
 // Recorder receives anonymous usage events; it must not block.
@@ -74,8 +85,8 @@ type Options struct {
 	WarnFor         time.Duration
 	ThanksFor       time.Duration
 	DefaultLanguage string
-	SkipLanguage    bool // only one language: go straight to the home screen
-	HighContrast    bool // the site's default theme
+	SkipLanguage    bool    // only one language: go straight to the home screen
+	Comfort         Comfort // the site's defaults
 	Clock           Clock
 	Usage           Recorder
 	Log             *slog.Logger
@@ -116,7 +127,7 @@ func NewManager(opt Options) *Manager {
 }
 
 func (m *Manager) attractSnapshot() Snapshot {
-	return Snapshot{State: Attract, Screen: ScreenAttract, Lang: m.opt.DefaultLanguage, HighContrast: m.opt.HighContrast}
+	return Snapshot{State: Attract, Screen: ScreenAttract, Lang: m.opt.DefaultLanguage, Comfort: m.opt.Comfort}
 }
 
 // Snapshot returns the current state.
@@ -149,7 +160,7 @@ func (m *Manager) Start() error {
 		screen = ScreenHome
 	}
 	m.record(usage.Event{Kind: usage.SessionStart, Lang: m.snap.Lang, Screen: screen})
-	m.snap = Snapshot{State: Active, Screen: screen, Lang: m.snap.Lang, HighContrast: m.snap.HighContrast, Dir: dir}
+	m.snap = Snapshot{State: Active, Screen: screen, Lang: m.snap.Lang, Comfort: m.snap.Comfort, Dir: dir}
 	m.armIdle(m.opt.IdleAfter)
 	m.publish()
 	return nil
@@ -182,11 +193,13 @@ func (m *Manager) GoHome() {
 	m.inSession(func() { m.snap.Screen, m.snap.Service = ScreenHome, "" })
 }
 
-// SetHighContrast switches the theme for the rest of this session.
-func (m *Manager) SetHighContrast(on bool) {
+// SetComfort changes contrast, text size or reading aloud for the rest of
+// this session (or, on the attract screen, until the next one ends).
+func (m *Manager) SetComfort(c Comfort) {
+	c.TextSize = min(max(c.TextSize, 0), MaxTextSize)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.snap.HighContrast = on
+	m.snap.Comfort = c
 	m.touch()
 	m.publish()
 }
@@ -256,7 +269,7 @@ func (m *Manager) end(reason EndReason) {
 	elapsed := m.opt.Clock.Now().Sub(m.started)
 	m.record(usage.Event{Kind: usage.SessionEnd, Outcome: string(reason), Duration: usage.DurationBucket(elapsed), Screen: m.snap.Screen, Lang: m.snap.Lang})
 	m.opt.Log.Info("session ended", "reason", reason, "duration", usage.DurationBucket(elapsed))
-	m.snap = Snapshot{State: Thanks, Screen: ScreenThanks, Lang: m.snap.Lang, HighContrast: m.snap.HighContrast, Ended: reason}
+	m.snap = Snapshot{State: Thanks, Screen: ScreenThanks, Lang: m.snap.Lang, Comfort: m.snap.Comfort, Ended: reason}
 	m.sessionNum = 0
 	m.arm(m.opt.ThanksFor, func() {
 		m.snap = m.attractSnapshot()

@@ -80,8 +80,8 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	}
 	r.m.ChooseLanguage("ar")
 	r.m.OpenService("caf")
-	r.m.SetHighContrast(true)
-	if got := r.m.Snapshot(); got.Screen != session.ScreenService || got.Service != "caf" || got.Lang != "ar" || !got.HighContrast {
+	r.m.SetComfort(session.Comfort{HighContrast: true, TextSize: 9, AutoRead: true})
+	if got := r.m.Snapshot(); got.Screen != session.ScreenService || got.Service != "caf" || got.Lang != "ar" || !got.HighContrast || got.TextSize != session.MaxTextSize || !got.AutoRead {
 		t.Fatalf("in service: %+v", got)
 	}
 	r.clock.Advance(2 * time.Minute) // idle at 90 s, countdown of 30 s: the session ended
@@ -93,8 +93,8 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 		t.Fatalf("session dir still there: %v", err)
 	}
 	r.clock.Advance(5 * time.Second)
-	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.HighContrast || got.Dir != "" {
-		t.Fatalf("after thanks, language and theme must reset: %+v", got)
+	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.Comfort != (session.Comfort{}) || got.Dir != "" {
+		t.Fatalf("after thanks, language and comfort must reset: %+v", got)
 	}
 	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.SessionEnd}
 	if got := r.ev.kinds(); !equalKinds(got, want) {

@@ -162,7 +162,9 @@ func (s *Shell) actionButton(name, pic, text string, onClick func()) *gtk.Button
 	addClass(&b.Widget, "action")
 	row := hbox(12)
 	row.PackStart(s.picto(pic, 40), false, false, 0)
-	row.PackStart(label(text, "action-label"), false, false, 0)
+	words := label(text, "action-label")
+	words.SetLineWrap(false) // the bar reflows whole buttons instead
+	row.PackStart(words, false, false, 0)
 	b.Add(row)
 	return b
 }

@@ -17,6 +17,7 @@ import (
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
+	"borne/kiosk/speech"
 )
 
 // gotk3 drops its references from the Go finalizer goroutine by default;
@@ -36,6 +37,8 @@ type Options struct {
 	OnReady  func() // after the first screen is drawn
 	// Print sends a PDF of the session to the A4 printer; nil: no printer yet.
 	Print func(path string)
+	// Speaker reads instructions aloud; nil: no sound card, no "listen" button.
+	Speaker *speech.Speaker
 	// Tray gives the document tray of a session directory; nil: no scanner yet.
 	Tray func(sessionDir string) Tray
 }
@@ -102,7 +105,7 @@ func New(opt Options) (*Shell, error) {
 	scroll.SetPolicy(gtk.POLICY_NEVER, gtk.POLICY_AUTOMATIC)
 	scroll.SetVExpand(true)
 	scroll.Add(s.page)
-	s.bar, _ = gtk.BoxNew(gtk.ORIENTATION_HORIZONTAL, 16)
+	s.bar, _ = gtk.BoxNew(gtk.ORIENTATION_VERTICAL, 12)
 	addClass(&s.bar.Widget, "bar")
 	root.PackStart(s.banner, false, false, 0)
 	root.PackStart(scroll, true, true, 0)
@@ -188,18 +191,29 @@ func (s *Shell) render(snap session.Snapshot) {
 	if first || prev.HighContrast != snap.HighContrast {
 		setClass(&s.win.Widget, "hc", snap.HighContrast)
 	}
+	if prev.TextSize != snap.TextSize {
+		if err := loadTheme(s.css, s.cfg.MinTargetPx(), snap.TextSize); err != nil {
+			s.opt.Log.Error("shell: text size", "err", err)
+		}
+	}
 	if s.browser != nil && snap.State != session.Active && snap.State != session.Warning {
 		s.closeDialog()
 		s.browser.close() // the session is over: its pages, cookies and files go
 		s.browser = nil
 	}
-	if first || prev.Lang != snap.Lang || prev.HighContrast != snap.HighContrast || prev.Screen != snap.Screen || prev.Service != snap.Service || prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract) {
+	if snap.State != session.Active && snap.State != session.Warning && s.opt.Speaker != nil {
+		s.opt.Speaker.Stop()
+	}
+	if first || prev.Lang != snap.Lang || prev.Comfort != snap.Comfort || prev.Screen != snap.Screen || prev.Service != snap.Service || prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract) {
 		s.buttons = map[string]*gtk.Button{}
 		s.buildPage(snap)
 		s.buildBar(snap)
 		s.rebuildWarningTexts()
 		if s.browser != nil && s.browser.keyboard.visible() {
 			s.browser.keyboard.build() // its keys in the new language
+		}
+		if snap.AutoRead && (prev.Screen != snap.Screen || prev.Lang != snap.Lang) {
+			s.readAloud()
 		}
 		s.scheduleShot(snap)
 	}
@@ -247,31 +261,64 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 }
 
 // buildBar lays out the always-visible actions: the mediator call on every
-// screen, the rest during a session.
+// screen, the rest during a session. When the text is too large for one row,
+// the leave/help group moves to a second row rather than squeezing labels.
 func (s *Shell) buildBar(snap session.Snapshot) {
 	removeChildren(s.bar)
 	inSession := snap.State == session.Active || snap.State == session.Warning
+	tools, leave := hbox(16), hbox(16)
 	if inSession {
-		contrast := s.actionButton("contrast", "contrast", s.cat.T("Contraste"), func() { s.opt.Session.SetHighContrast(!s.shown.HighContrast) })
-		s.bar.PackStart(contrast, false, false, 0)
+		if s.opt.Speaker != nil {
+			tools.PackStart(s.actionButton("listen", "listen", s.cat.T("Écouter"), s.readAloud), false, false, 0)
+		}
+		tools.PackStart(s.actionButton("comfort", "contrast", s.cat.T("Affichage"), s.showComfort), false, false, 0)
 		if len(s.cfg.Kiosk.Languages) > 1 && snap.Screen != session.ScreenLanguage {
-			s.bar.PackStart(s.actionButton("languages", "language", s.cat.T("Langue"), s.opt.Session.ShowLanguages), false, false, 0)
+			tools.PackStart(s.actionButton("languages", "language", s.cat.T("Langue"), s.opt.Session.ShowLanguages), false, false, 0)
 		}
 		if snap.Screen != session.ScreenHome && snap.Screen != session.ScreenLanguage {
-			s.bar.PackStart(s.actionButton("home", "house", s.cat.T("Accueil"), s.opt.Session.GoHome), false, false, 0)
+			tools.PackStart(s.actionButton("home", "house", s.cat.T("Accueil"), s.opt.Session.GoHome), false, false, 0)
 		}
+		done := s.actionButton("done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) })
+		addClass(&done.Widget, "done")
+		leave.PackStart(done, false, false, 0)
 	}
 	if snap.State != session.Thanks {
 		help := s.actionButton("help", "help", s.cat.T("Appeler un médiateur"), s.opt.Session.Help)
 		addClass(&help.Widget, "help")
-		s.bar.PackEnd(help, false, false, 0)
+		leave.PackStart(help, false, false, 0)
 	}
-	if inSession {
-		done := s.actionButton("done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) })
-		addClass(&done.Widget, "done")
-		s.bar.PackEnd(done, false, false, 0)
+	tools.ShowAll()
+	leave.ShowAll()
+	_, toolsWidth := tools.GetPreferredWidth()
+	_, leaveWidth := leave.GetPreferredWidth()
+	row := hbox(16)
+	row.PackStart(tools, false, false, 0)
+	if toolsWidth+leaveWidth+64 <= s.screenWidth() {
+		row.PackEnd(leave, false, false, 0)
+		s.bar.PackStart(row, false, false, 0)
+	} else {
+		second := hbox(16)
+		second.PackEnd(leave, false, false, 0)
+		s.bar.PackStart(row, false, false, 0)
+		s.bar.PackStart(second, false, false, 0)
 	}
 	s.bar.ShowAll()
+}
+
+// screenWidth is the width the window fills.
+func (s *Shell) screenWidth() int {
+	if w := s.win.GetAllocatedWidth(); w > 1 {
+		return w
+	}
+	disp, err := gdk.DisplayGetDefault()
+	if err != nil {
+		return 1280
+	}
+	mon, err := disp.GetMonitor(0)
+	if err != nil || mon == nil {
+		return 1280
+	}
+	return mon.GetGeometry().GetWidth()
 }
 
 // Button finds a button of the current screen by name (tests, screenshots).
@@ -318,7 +365,7 @@ func snapName(snap session.Snapshot) string {
 	return snap.Screen
 }
 
-func removeChildren(box *gtk.Box) {
+func removeChildren(box interface{ GetChildren() *glib.List }) {
 	children := box.GetChildren()
 	if children == nil {
 		return

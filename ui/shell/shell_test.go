@@ -83,15 +83,19 @@ func TestContinueHelpAndDone(t *testing.T) {
 	}
 	k.screenshot("07-help-fr")
 
+	k.tap("comfort")
+	k.tap("text-largest")
+	k.waitShown("the largest text", func(s session.Snapshot) bool { return s.TextSize == session.MaxTextSize })
+	k.tap("comfort")
 	k.tap("contrast")
 	k.waitShown("high contrast", func(s session.Snapshot) bool { return s.HighContrast })
-	k.screenshot("08-home-high-contrast-fr")
+	k.screenshot("08-home-high-contrast-largest-fr")
 
 	k.tap("done")
 	k.waitShown("the thank-you screen", func(s session.Snapshot) bool { return s.State == session.Thanks && s.Ended == session.EndDone })
 	a := k.waitScreen(session.ScreenAttract)
-	if a.HighContrast {
-		t.Fatal("high contrast survived the session")
+	if a.Comfort != (session.Comfort{}) {
+		t.Fatalf("the resident's display settings survived the session: %+v", a.Comfort)
 	}
 	want := []string{
 		"S1 session_start language fr",

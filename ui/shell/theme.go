@@ -11,23 +11,36 @@ import (
 )
 
 //go:embed theme.css
-var themeCSS string
+var themeSource string
 
-var themeTemplate = template.Must(template.New("theme").Parse(themeCSS))
+// textScales are the text size steps a resident can choose.
+var textScales = [...]float64{1, 1.25, 1.5}
 
-// installTheme loads the CSS theme for the whole screen, with touch targets
-// at least minTarget pixels (9 mm at the configured DPI).
-func installTheme(minTarget int) (*gtk.CssProvider, error) {
-	var css bytes.Buffer
-	if err := themeTemplate.Execute(&css, struct{ Target int }{minTarget}); err != nil {
-		return nil, fmt.Errorf("shell: theme: %w", err)
+// themeCSS renders the theme: touch targets at least minTarget pixels (9 mm
+// at the configured DPI), every font scaled to the text size step.
+func themeCSS(minTarget, textSize int) (string, error) {
+	scale := textScales[min(max(textSize, 0), len(textScales)-1)]
+	t, err := template.New("theme").Funcs(template.FuncMap{
+		"px": func(n int) int { return int(float64(n)*scale + 0.5) },
+	}).Parse(themeSource)
+	if err != nil {
+		return "", fmt.Errorf("shell: theme: %w", err)
 	}
+	var css bytes.Buffer
+	if err := t.Execute(&css, struct{ Target int }{minTarget}); err != nil {
+		return "", fmt.Errorf("shell: theme: %w", err)
+	}
+	return css.String(), nil
+}
+
+// installTheme loads the theme for the whole screen.
+func installTheme(minTarget int) (*gtk.CssProvider, error) {
 	p, err := gtk.CssProviderNew()
 	if err != nil {
 		return nil, fmt.Errorf("shell: theme: %w", err)
 	}
-	if err := p.LoadFromData(css.String()); err != nil {
-		return nil, fmt.Errorf("shell: theme: %w", err)
+	if err := loadTheme(p, minTarget, 0); err != nil {
+		return nil, err
 	}
 	scr, err := gdk.ScreenGetDefault()
 	if err != nil {
@@ -35,4 +48,16 @@ func installTheme(minTarget int) (*gtk.CssProvider, error) {
 	}
 	gtk.AddProviderForScreen(scr, p, gtk.STYLE_PROVIDER_PRIORITY_APPLICATION)
 	return p, nil
+}
+
+// loadTheme replaces the theme's rules, e.g. for another text size.
+func loadTheme(p *gtk.CssProvider, minTarget, textSize int) error {
+	css, err := themeCSS(minTarget, textSize)
+	if err != nil {
+		return err
+	}
+	if err := p.LoadFromData(css); err != nil {
+		return fmt.Errorf("shell: theme: %w", err)
+	}
+	return nil
 }

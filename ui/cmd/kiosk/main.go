@@ -20,6 +20,7 @@ import (
 	"borne/kiosk/config"
 	"borne/kiosk/instance"
 	"borne/kiosk/session"
+	"borne/kiosk/speech"
 	"borne/kiosk/usage"
 	"borne/ui/shell"
 	"borne/ui/xvfb"
@@ -100,7 +101,7 @@ func run() int {
 	mgr := session.NewManager(session.Options{
 		Root: root, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
 		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
-		SkipLanguage: len(cfg.Kiosk.Languages) == 1, HighContrast: cfg.Screen.HighContrast,
+		SkipLanguage: len(cfg.Kiosk.Languages) == 1, Comfort: session.Comfort{HighContrast: cfg.Screen.HighContrast},
 		Usage: rec, Log: log,
 		OnChange: func(s session.Snapshot) {
 			if sh != nil {
@@ -120,8 +121,14 @@ func run() int {
 	}
 	gtk.Init(nil)
 
+	var speaker *speech.Speaker
+	if speech.Available() {
+		speaker = &speech.Speaker{Volume: 100}
+	} else {
+		log.Info("speech: no sound card or no espeak-ng: the listen button is hidden")
+	}
 	sh, err = shell.New(shell.Options{
-		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log,
+		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
 		OnReady: func() {
 			log.Info("attract screen shown", "startup", time.Since(start).Round(time.Millisecond))
 			if *check {
