@@ -4,10 +4,13 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
 # System packages: GTK 3 and WebKitGTK dev files, SANE, CUPS IPP tools, a
-# virtual display with input and screenshot tools, fonts for every script.
+# virtual display with input and screenshot tools, fonts for every script,
+# speech (espeak-ng, ALSA), the accessibility bus and its Python client for
+# the screen-reader tests, PDF checkers.
 APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sane-utils \
 	cups-ipp-utils xvfb xauth xdotool imagemagick fonts-noto-core fonts-dejavu-core \
-	librsvg2-common gettext sqlite3
+	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
+	qpdf poppler-utils
 TEST_TIMEOUT ?= 20m
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots

@@ -31,6 +31,12 @@ package shell
 // }
 // static void borne_install_filter(void) { gdk_event_handler_set(borne_filter, NULL, NULL); }
 //
+// static void borne_set_accessible(GtkWidget *w, const char *name, const char *desc) {
+// 	AtkObject *a = gtk_widget_get_accessible(w);
+// 	atk_object_set_name(a, name);
+// 	if (desc[0]) atk_object_set_description(a, desc);
+// }
+//
 // static gboolean borne_save_screen(const char *path, char **msg) {
 // 	GdkWindow *root = gdk_get_default_root_window();
 // 	GdkPixbuf *pb = gdk_pixbuf_get_from_window(root, 0, 0, gdk_window_get_width(root), gdk_window_get_height(root));
@@ -47,6 +53,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gotk3/gotk3/gtk"
 )
 
 // activityHook is called on every tap, key and touch (from the GTK main loop).
@@ -82,6 +90,15 @@ func setDirection(rtl bool) {
 		dir = C.GTK_TEXT_DIR_RTL
 	}
 	C.gtk_widget_set_default_direction(C.GtkTextDirection(dir))
+}
+
+// setAccessible gives a widget the name (and description) a screen reader
+// says, in the session's language.
+func setAccessible(w *gtk.Widget, name, desc string) {
+	cname, cdesc := C.CString(name), C.CString(desc)
+	defer C.free(unsafe.Pointer(cname))
+	defer C.free(unsafe.Pointer(cdesc))
+	C.borne_set_accessible((*C.GtkWidget)(unsafe.Pointer(w.GObject)), cname, cdesc)
 }
 
 // SaveScreen writes what the screen shows to a PNG file. Main loop only.

@@ -123,21 +123,36 @@ func (k *keyboard) build() {
 func (k *keyboard) key(key string) *gtk.Button {
 	cat := k.b.s.cat
 	text := key
+	if k.shifted {
+		text = strings.ToUpper(key)
+	}
+	spoken := text // what a screen reader says for the key
 	switch key {
 	case keySpace:
 		text = cat.T("espace")
+		spoken = text
 	case keyHide:
 		text = cat.T("Masquer")
-	default:
-		if k.shifted {
-			text = strings.ToUpper(key)
-		}
+		spoken = cat.T("Masquer le clavier")
+	case keyBackspace:
+		spoken = cat.T("Effacer")
+	case keyEnter:
+		spoken = cat.T("Valider")
+	case keyShift:
+		spoken = cat.T("Majuscule")
+	case keyDigits:
+		spoken = cat.T("Chiffres")
+	case keyLetters:
+		spoken = cat.T("Lettres")
+	case "@":
+		spoken = cat.T("arobase")
 	}
 	btn := k.b.s.button("key-"+key, func() { k.press(key) })
 	btn.SetCanFocus(false)
 	btn.SetFocusOnClick(false)
 	addClass(&btn.Widget, "key")
 	btn.Add(label(text, "key-label"))
+	setAccessible(&btn.Widget, spoken, "")
 	return btn
 }
 

@@ -37,6 +37,15 @@ func TestMain(m *testing.M) {
 		os.Setenv("DISPLAY", d.Name)
 		defer d.Stop()
 	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" { // AT-SPI needs one before GTK starts
+		bus, err := xvfb.StartSessionBus()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", bus.Address)
+		defer bus.Stop()
+	}
 	gtk.Init(nil)
 	code := make(chan int, 1)
 	go func() {

@@ -23,6 +23,7 @@ func (s *Shell) attractScreen() gtk.IWidget {
 		}
 	})
 	addClass(&btn.Widget, "attract")
+	setAccessible(&btn.Widget, s.cat.T("Touchez l'écran pour commencer"), s.cfg.Kiosk.Site)
 	box := vbox(24)
 	box.SetVAlign(gtk.ALIGN_CENTER)
 	box.PackStart(label(s.cfg.Kiosk.Site, "site"), false, false, 0)
@@ -49,6 +50,7 @@ func (s *Shell) languageScreen() gtk.IWidget {
 		btn := s.button("lang-"+code, func() { s.opt.Session.ChooseLanguage(code) })
 		addClass(&btn.Widget, "tile")
 		btn.Add(label(lang.Name, "tile-name"))
+		setAccessible(&btn.Widget, lang.Name, "")
 		grid.Attach(btn, i%3, i/3, 1, 1)
 	}
 	box.PackStart(grid, true, true, 0)
@@ -72,6 +74,7 @@ func (s *Shell) homeScreen() gtk.IWidget {
 		text.PackStart(label(svc.SummaryIn(lang), "tile-summary"), false, false, 0)
 		inner.PackStart(text, true, true, 0)
 		btn.Add(inner)
+		setAccessible(&btn.Widget, svc.NameIn(lang), svc.SummaryIn(lang))
 		grid.Attach(btn, i%2, i/2, 1, 1)
 	}
 	box.PackStart(grid, true, true, 0)
@@ -162,6 +165,7 @@ func (s *Shell) actionButton(name, pic, text string, onClick func()) *gtk.Button
 	addClass(&b.Widget, "action")
 	row := hbox(12)
 	row.PackStart(s.picto(pic, 40), false, false, 0)
+	setAccessible(&b.Widget, text, "")
 	words := label(text, "action-label")
 	words.SetLineWrap(false) // the bar reflows whole buttons instead
 	row.PackStart(words, false, false, 0)

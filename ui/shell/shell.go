@@ -258,6 +258,22 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 	}
 	s.page.PackStart(screen, true, true, 0)
 	s.page.ShowAll()
+	s.focusFirst(snap)
+}
+
+// focusFirst puts the keyboard focus on the screen's first control, so that
+// keyboard and switch users start where reading starts.
+func (s *Shell) focusFirst(snap session.Snapshot) {
+	first := map[string]string{
+		session.ScreenAttract:  "start",
+		session.ScreenLanguage: "lang-" + snap.Lang,
+		session.ScreenHome:     "tile-" + s.cfg.Services[0].ID,
+	}[snap.Screen]
+	if b, ok := s.buttons[first]; ok {
+		b.GrabFocus()
+	} else if snap.Screen == session.ScreenService && s.browser != nil {
+		s.browser.view.Widget().GrabFocus()
+	}
 }
 
 // buildBar lays out the always-visible actions: the mediator call on every

@@ -243,3 +243,45 @@ func (k *kiosk) screenWidth() int {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// The whole visit works from a physical keyboard alone (keyboard and switch
+// users): Enter starts, arrows and Tab move in reading order, Enter presses.
+func TestKeyboardOnly(t *testing.T) {
+	k := startKiosk(t, timings{idle: time.Minute, warn: 10 * time.Second, thanks: time.Second})
+	onUI(func() { k.sh.Window().Present() })
+	time.Sleep(200 * time.Millisecond)
+	k.key("Return")
+	k.waitScreen(session.ScreenLanguage)
+	k.key("Right") // Français → English
+	k.key("Return")
+	k.waitShown("home in English", func(s session.Snapshot) bool { return s.Screen == session.ScreenHome && s.Lang == "en" })
+	k.key("Right") // CAF → ameli
+	k.key("Return")
+	k.waitShown("the ameli screen", func(s session.Snapshot) bool { return s.Service == "ameli" })
+	k.key("ctrl+Tab") // out of the web page, to the bar
+	for i := 0; i < 8 && !k.focused("done"); i++ {
+		k.key("Tab")
+	}
+	if !k.focused("done") {
+		t.Fatal("Tab never reached \"I'm done\"")
+	}
+	k.screenshot("12-keyboard-focus-en")
+	k.key("Return")
+	k.waitShown("the thank-you screen", func(s session.Snapshot) bool { return s.State == session.Thanks && s.Ended == session.EndDone })
+}
+
+func (k *kiosk) key(combo string) {
+	k.t.Helper()
+	xdotool(k.t, "key", "--clearmodifiers", combo)
+	time.Sleep(100 * time.Millisecond)
+}
+
+func (k *kiosk) focused(name string) bool {
+	var has bool
+	onUI(func() {
+		if b, ok := k.sh.Button(name); ok {
+			has = b.HasFocus()
+		}
+	})
+	return has
+}
