@@ -35,7 +35,7 @@ func (s *Shell) showComfort() {
 		actions = append(actions, read)
 	}
 	actions = append(actions, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
-	s.showDialog("contrast", s.cat.T("Affichage"), s.cat.T("Choisissez la taille du texte et les couleurs."), actions...)
+	s.showDialog("contrast", s.cat.T("Affichage"), s.cat.T("Choisissez la taille du texte et les couleurs."), nil, actions...)
 }
 
 // instruction is what a screen asks the resident to do, in plain words: the

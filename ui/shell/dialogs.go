@@ -10,24 +10,24 @@ import (
 	"borne/ui/web"
 )
 
-// showDialog lays a panel over the screen: a pictogram, a title, a text and
-// actions. It stays until an action closes it or the session ends.
-func (s *Shell) showDialog(pic, title, text string, actions ...*gtk.Button) {
+// showDialog lays a panel over the screen: a pictogram, a title, a text or
+// another body, and actions. It stays until an action closes it or the
+// session ends.
+func (s *Shell) showDialog(pic, title, text string, body gtk.IWidget, actions ...*gtk.Button) {
 	removeChildren(s.dialog)
 	s.dialog.PackStart(s.picto(pic, 96), false, false, 0)
 	s.dialog.PackStart(label(title, "title"), false, false, 0)
 	if text != "" {
-		body := label(text, "lead")
-		body.SetName("dialog-text")
+		s.dialog.PackStart(label(text, "lead"), false, false, 0)
+	}
+	if body != nil {
 		s.dialog.PackStart(body, false, false, 0)
 	}
-	row := hbox(24)
-	row.SetHAlign(gtk.ALIGN_CENTER)
+	removeChildren(s.dialogActions)
 	for _, a := range actions {
-		row.PackStart(a, false, false, 0)
+		s.dialogActions.PackStart(a, false, false, 0)
 	}
-	s.dialog.PackStart(row, false, false, 0)
-	s.dialog.ShowAll()
+	s.dialogPanel.ShowAll()
 	s.dialogOpen = true
 	s.syncVisibility()
 }
@@ -35,6 +35,7 @@ func (s *Shell) showDialog(pic, title, text string, actions ...*gtk.Button) {
 func (s *Shell) closeDialog() {
 	s.dialogOpen = false
 	removeChildren(s.dialog)
+	removeChildren(s.dialogActions)
 	s.syncVisibility()
 }
 
@@ -55,7 +56,7 @@ func (s *Shell) showDocument(info downloads.Info, path string) {
 	}
 	actions = append(actions, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
 	s.lastDocument = path
-	s.showDialog("taxes", s.cat.T("Document reçu"), text, actions...)
+	s.showDialog("taxes", s.cat.T("Document reçu"), text, nil, actions...)
 }
 
 // showPicker is Borne's own file picker, never a file system: the documents
@@ -84,7 +85,7 @@ func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 		s.closeDialog()
 		b.answerFile(nil)
 	}))
-	s.showDialog("taxes", s.cat.T("Quel document voulez-vous envoyer ?"), text, actions...)
+	s.showDialog("taxes", s.cat.T("Quel document voulez-vous envoyer ?"), text, nil, actions...)
 }
 
 // Tray is the session's scanned documents as the picker needs them.

@@ -93,6 +93,7 @@ func (s *Shell) serviceScreen(id string) gtk.IWidget {
 	addClass(&head.Widget, "service-head")
 	head.PackStart(s.picto(svc.Pictogram, 48), false, false, 0)
 	head.PackStart(label(svc.NameIn(lang), "service-name"), false, false, 0)
+	head.PackEnd(s.actionButton("glossary", "help", s.cat.T("Mots difficiles"), s.showGlossary), false, false, 0)
 	head.PackEnd(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
 	box.PackStart(head, false, false, 0)
 	if s.browser == nil {
@@ -122,9 +123,6 @@ func (s *Shell) thanksScreen() gtk.IWidget {
 func (s *Shell) buildWarning() *gtk.Box {
 	panel := vbox(24)
 	panel.SetName("warning")
-	addClass(&panel.Widget, "warning")
-	panel.SetHAlign(gtk.ALIGN_CENTER)
-	panel.SetVAlign(gtk.ALIGN_CENTER)
 	s.count = label("", "lead")
 	s.count.SetName("countdown")
 	return panel
@@ -139,14 +137,12 @@ func (s *Shell) rebuildWarningTexts() {
 	s.warning.PackStart(s.picto("touch", 96), false, false, 0)
 	s.warning.PackStart(label(s.cat.T("Êtes-vous encore là ?"), "title"), false, false, 0)
 	s.warning.PackStart(s.count, false, false, 0)
-	row := hbox(24)
-	row.SetHAlign(gtk.ALIGN_CENTER)
+	removeChildren(s.warningActions)
 	cont := s.actionButton("continue", "touch", s.cat.T("Je continue"), s.opt.Session.Continue)
 	addClass(&cont.Widget, "primary")
-	row.PackStart(cont, false, false, 0)
-	row.PackStart(s.actionButton("warning-done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) }), false, false, 0)
-	s.warning.PackStart(row, false, false, 0)
-	s.warning.ShowAll()
+	s.warningActions.PackStart(cont, false, false, 0)
+	s.warningActions.PackStart(s.actionButton("warning-done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) }), false, false, 0)
+	s.warningPanel.ShowAll()
 }
 
 // button makes a named button and registers it.
@@ -261,8 +257,15 @@ func (s *Shell) picto(name string, px int) *gtk.Image {
 	if err := loader.Close(); err != nil {
 		return img
 	}
-	if pb, err := loader.GetPixbuf(); err == nil {
-		img.SetFromPixbuf(pb)
+	pb, err := loader.GetPixbuf()
+	if err != nil {
+		return img
 	}
+	if name == "back" && s.cat.Language().RTL { // arrows point the way the reader reads
+		if flipped, err := pb.Flip(true); err == nil {
+			pb = flipped
+		}
+	}
+	img.SetFromPixbuf(pb)
 	return img
 }

@@ -58,6 +58,9 @@ type Shell struct {
 	css     *gtk.CssProvider
 
 	dialog  *gtk.Box // a panel over the screen: a document received, the file picker
+
+	warningPanel, dialogPanel     *gtk.Box
+	warningActions, dialogActions *gtk.Box // under the panels' bodies, never scrolled away
 	browser *browser // the session's web view, nil outside a service
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
@@ -111,14 +114,13 @@ func New(opt Options) (*Shell, error) {
 	root.PackStart(scroll, true, true, 0)
 	root.PackEnd(s.bar, false, false, 0)
 	overlay.Add(root)
-	s.warning = s.buildWarning()
-	overlay.AddOverlay(s.warning)
-	s.dialog = vbox(24)
+	s.warning, s.warningActions = s.buildWarning(), hbox(24)
+	s.warningPanel = s.panel(s.warning, s.warningActions)
+	overlay.AddOverlay(s.warningPanel)
+	s.dialog, s.dialogActions = vbox(24), hbox(24)
 	s.dialog.SetName("dialog")
-	addClass(&s.dialog.Widget, "warning")
-	s.dialog.SetHAlign(gtk.ALIGN_CENTER)
-	s.dialog.SetVAlign(gtk.ALIGN_CENTER)
-	overlay.AddOverlay(s.dialog)
+	s.dialogPanel = s.panel(s.dialog, s.dialogActions)
+	overlay.AddOverlay(s.dialogPanel)
 	s.win.Add(overlay)
 
 	s.win.Connect("realize", func() {
@@ -154,12 +156,7 @@ func (s *Shell) Window() *gtk.Window { return s.win }
 // the full-screen request (a kiosk session often has none).
 func (s *Shell) fillScreen() {
 	s.win.Fullscreen()
-	disp, err := gdk.DisplayGetDefault()
-	if err != nil {
-		return
-	}
-	if mon, err := disp.GetMonitor(0); err == nil && mon != nil {
-		g := mon.GetGeometry()
+	if g := monitorGeometry(); g != nil {
 		s.win.Move(g.GetX(), g.GetY())
 		s.win.SetDefaultSize(g.GetWidth(), g.GetHeight())
 	}
@@ -231,8 +228,8 @@ func (s *Shell) render(snap session.Snapshot) {
 // syncVisibility shows what the snapshot calls for (ShowAll shows everything).
 func (s *Shell) syncVisibility() {
 	s.banner.SetVisible(s.shown.HelpCalled && s.shown.State != session.Thanks)
-	s.warning.SetVisible(s.shown.State == session.Warning)
-	s.dialog.SetVisible(s.dialogOpen && s.shown.State == session.Active)
+	s.warningPanel.SetVisible(s.shown.State == session.Warning)
+	s.dialogPanel.SetVisible(s.dialogOpen && s.shown.State == session.Active)
 }
 
 func (s *Shell) buildPage(snap session.Snapshot) {
@@ -321,20 +318,59 @@ func (s *Shell) buildBar(snap session.Snapshot) {
 	s.bar.ShowAll()
 }
 
+// panel frames content laid over the screen: a body that scrolls at large
+// text sizes rather than growing past the screen's edges, and its actions
+// below it, always in reach.
+func (s *Shell) panel(body, actions *gtk.Box) *gtk.Box {
+	frame := vbox(24)
+	addClass(&frame.Widget, "warning")
+	frame.SetHAlign(gtk.ALIGN_CENTER)
+	frame.SetVAlign(gtk.ALIGN_CENTER)
+	sw, _ := gtk.ScrolledWindowNew(nil, nil)
+	sw.SetPolicy(gtk.POLICY_NEVER, gtk.POLICY_AUTOMATIC)
+	sw.SetPropagateNaturalWidth(true)
+	sw.SetPropagateNaturalHeight(true)
+	sw.SetMaxContentWidth(s.screenWidth() - 160)
+	sw.SetMaxContentHeight(s.screenHeight() - 300)
+	sw.Add(body)
+	actions.SetHAlign(gtk.ALIGN_CENTER)
+	frame.PackStart(sw, true, true, 0)
+	frame.PackStart(actions, false, false, 0)
+	return frame
+}
+
+// screenHeight is the height the window fills.
+func (s *Shell) screenHeight() int {
+	if h := s.win.GetAllocatedHeight(); h > 1 {
+		return h
+	}
+	if g := monitorGeometry(); g != nil {
+		return g.GetHeight()
+	}
+	return 800
+}
+
+func monitorGeometry() *gdk.Rectangle {
+	disp, err := gdk.DisplayGetDefault()
+	if err != nil {
+		return nil
+	}
+	mon, err := disp.GetMonitor(0)
+	if err != nil || mon == nil {
+		return nil
+	}
+	return mon.GetGeometry()
+}
+
 // screenWidth is the width the window fills.
 func (s *Shell) screenWidth() int {
 	if w := s.win.GetAllocatedWidth(); w > 1 {
 		return w
 	}
-	disp, err := gdk.DisplayGetDefault()
-	if err != nil {
-		return 1280
+	if g := monitorGeometry(); g != nil {
+		return g.GetWidth()
 	}
-	mon, err := disp.GetMonitor(0)
-	if err != nil || mon == nil {
-		return 1280
-	}
-	return mon.GetGeometry().GetWidth()
+	return 1280
 }
 
 // Button finds a button of the current screen by name (tests, screenshots).
