@@ -5,6 +5,7 @@ import (
 
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/kiosk/i18n"
 	"borne/kiosk/session"
 )
 
@@ -40,21 +41,21 @@ func (s *Shell) showComfort() {
 
 // instruction is what a screen asks the resident to do, in plain words: the
 // text the "listen" button reads. Only catalogue texts: never anything typed.
-func (s *Shell) instruction() string {
+func instruction(cat *i18n.Catalog, snap session.Snapshot) string {
 	var parts []string
-	switch snap := s.shown; {
+	switch {
 	case snap.State == session.Warning:
-		parts = []string{s.cat.T("Êtes-vous encore là ?"), s.cat.T("Touchez l'écran pour continuer.")}
+		parts = []string{cat.T("Êtes-vous encore là ?"), cat.T("Touchez l'écran pour continuer.")}
 	case snap.Screen == session.ScreenAttract:
-		parts = []string{s.cat.T("Touchez l'écran pour commencer"), s.cat.T("Cette borne compte son utilisation de façon anonyme. Tout est effacé à la fin.")}
+		parts = []string{cat.T("Touchez l'écran pour commencer"), cat.T("Cette borne compte son utilisation de façon anonyme. Tout est effacé à la fin.")}
 	case snap.Screen == session.ScreenLanguage:
-		parts = []string{s.cat.T("Choisissez votre langue")}
+		parts = []string{cat.T("Choisissez votre langue")}
 	case snap.Screen == session.ScreenHome:
-		parts = []string{s.cat.T("Que voulez-vous faire ?"), s.cat.T("Touchez un service pour l'ouvrir.")}
+		parts = []string{cat.T("Que voulez-vous faire ?"), cat.T("Touchez un service pour l'ouvrir.")}
 	case snap.Screen == session.ScreenService:
-		parts = []string{s.cat.T("Le site du service s'ouvre ici."), s.cat.T("Quand vous avez fini, touchez « J'ai fini ».")}
+		parts = []string{cat.T("Le site du service s'ouvre ici."), cat.T("Quand vous avez fini, touchez « J'ai fini ».")}
 	case snap.Screen == session.ScreenThanks:
-		parts = []string{s.cat.T("Merci et à bientôt !"), s.cat.T("Tout ce que vous avez fait sur cette borne a été effacé.")}
+		parts = []string{cat.T("Merci et à bientôt !"), cat.T("Tout ce que vous avez fait sur cette borne a été effacé.")}
 	}
 	return strings.Join(parts, " ")
 }
@@ -64,7 +65,7 @@ func (s *Shell) readAloud() {
 	if s.opt.Speaker == nil {
 		return
 	}
-	s.opt.Speaker.Say(s.cat.Language().Code, s.instruction(), func(err error) {
+	s.opt.Speaker.Say(s.cat.Language().Code, instruction(s.cat, s.shown), func(err error) {
 		if err != nil {
 			s.opt.Log.Warn("speech", "err", err)
 		}

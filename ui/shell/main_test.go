@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,12 +124,15 @@ func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the window was never drawn")
 	}
+	var once sync.Once
 	k.stop = func() {
-		k.mgr.Close()
-		onUI(func() { sh.Window().Destroy() })
-		cancel()
-		<-served
-		store.Close()
+		once.Do(func() {
+			k.mgr.Close()
+			onUI(func() { sh.Window().Destroy() })
+			cancel()
+			<-served
+			store.Close()
+		})
 	}
 	t.Cleanup(k.stop)
 	return k

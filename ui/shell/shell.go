@@ -57,11 +57,11 @@ type Shell struct {
 	count   *gtk.Label
 	css     *gtk.CssProvider
 
-	dialog  *gtk.Box // a panel over the screen: a document received, the file picker
+	dialog *gtk.Box // a panel over the screen: a document received, the file picker
 
 	warningPanel, dialogPanel     *gtk.Box
 	warningActions, dialogActions *gtk.Box // under the panels' bodies, never scrolled away
-	browser *browser // the session's web view, nil outside a service
+	browser                       *browser // the session's web view, nil outside a service
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
 	shown        session.Snapshot
