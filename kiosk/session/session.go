@@ -9,6 +9,7 @@ package session
 
 import (
 	"crypto/rand"
+	"slices"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
@@ -62,9 +63,18 @@ type Comfort struct {
 // MaxTextSize is the largest text size step.
 const MaxTextSize = 2
 
+// Done is what the resident did during the session, for the ticket: counts
+// and catalogue ids only, nothing personal.
+type Done struct {
+	Services []string // opened, in order, once each
+	Attached int      // documents handed to a website
+	Printed  int      // pages printed
+}
+
 // Snapshot is everything the ui needs to draw the current state.
 type Snapshot struct {
 	Comfort
+	Done
 	State      State
 	Screen     string
 	Lang       string
@@ -184,9 +194,18 @@ func (m *Manager) ShowLanguages() {
 func (m *Manager) OpenService(id string) {
 	m.inSession(func() {
 		m.snap.Screen, m.snap.Service = ScreenService, id
+		if !slices.Contains(m.snap.Services, id) {
+			m.snap.Services = append(slices.Clip(m.snap.Services), id)
+		}
 		m.record(usage.Event{Kind: usage.TileOpened, Service: id})
 	})
 }
+
+// Attached counts a document handed to the current service's website.
+func (m *Manager) Attached() { m.inSession(func() { m.snap.Attached++ }) }
+
+// Printed counts pages printed for the resident.
+func (m *Manager) Printed(pages int) { m.inSession(func() { m.snap.Printed += pages }) }
 
 // GoHome returns to the home tiles.
 func (m *Manager) GoHome() {
@@ -269,7 +288,7 @@ func (m *Manager) end(reason EndReason) {
 	elapsed := m.opt.Clock.Now().Sub(m.started)
 	m.record(usage.Event{Kind: usage.SessionEnd, Outcome: string(reason), Duration: usage.DurationBucket(elapsed), Screen: m.snap.Screen, Lang: m.snap.Lang})
 	m.opt.Log.Info("session ended", "reason", reason, "duration", usage.DurationBucket(elapsed))
-	m.snap = Snapshot{State: Thanks, Screen: ScreenThanks, Lang: m.snap.Lang, Comfort: m.snap.Comfort, Ended: reason}
+	m.snap = Snapshot{State: Thanks, Screen: ScreenThanks, Lang: m.snap.Lang, Comfort: m.snap.Comfort, Done: m.snap.Done, Ended: reason}
 	m.sessionNum = 0
 	m.arm(m.opt.ThanksFor, func() {
 		m.snap = m.attractSnapshot()

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"fmt"
+	"slices"
 	"os"
 	"path/filepath"
 	"sync"
@@ -81,26 +82,34 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	r.m.ChooseLanguage("ar")
 	r.m.OpenService("caf")
 	r.m.SetComfort(session.Comfort{HighContrast: true, TextSize: 9, AutoRead: true})
+	r.m.Attached()
+	r.m.Printed(2)
+	r.m.OpenService("ameli")
+	r.m.OpenService("caf")
 	if got := r.m.Snapshot(); got.Screen != session.ScreenService || got.Service != "caf" || got.Lang != "ar" || !got.HighContrast || got.TextSize != session.MaxTextSize || !got.AutoRead {
 		t.Fatalf("in service: %+v", got)
 	}
 	r.clock.Advance(2 * time.Minute) // idle at 90 s, countdown of 30 s: the session ended
 	r.m.End(session.EndDone)         // too late: already ended, must not record twice
-	if got := r.m.Snapshot(); got.State != session.Thanks || got.Ended != session.EndIdle || got.Lang != "ar" {
+	got := r.m.Snapshot()
+	if got.State != session.Thanks || got.Ended != session.EndIdle || got.Lang != "ar" {
 		t.Fatalf("after idle end: %+v", got)
+	}
+	if !slices.Equal(got.Services, []string{"caf", "ameli"}) || got.Attached != 1 || got.Printed != 2 {
+		t.Fatalf("the thank-you screen (and its ticket) lost what was done: %+v", got.Done)
 	}
 	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
 		t.Fatalf("session dir still there: %v", err)
 	}
 	r.clock.Advance(5 * time.Second)
-	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.Comfort != (session.Comfort{}) || got.Dir != "" {
+	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.Comfort != (session.Comfort{}) || got.Dir != "" || got.Services != nil {
 		t.Fatalf("after thanks, language and comfort must reset: %+v", got)
 	}
-	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.SessionEnd}
+	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.TileOpened, usage.TileOpened, usage.SessionEnd}
 	if got := r.ev.kinds(); !equalKinds(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
-	end := r.ev.all[3]
+	end := r.ev.all[5]
 	if end.Outcome != "idle" || end.Duration != "1-5m" || end.Session == 0 || end.Session != r.ev.all[0].Session {
 		t.Fatalf("end event %+v", end)
 	}

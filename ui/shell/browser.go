@@ -210,6 +210,7 @@ func (b *browser) answerFile(paths []string) {
 		return
 	}
 	req.Select(paths)
+	b.s.opt.Session.Attached() // for the ticket: how many documents went out
 }
 
 func (b *browser) backToStart() *gtk.Button {
