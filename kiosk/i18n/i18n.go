@@ -16,15 +16,17 @@ type Language struct {
 	Code string // ISO 639-1, also the .po file name
 	Name string // the language's own name, in its own script
 	RTL  bool   // written right to left: the whole layout mirrors
+	// Comma: the language writes 41,9 rather than 41.9.
+	Comma bool
 }
 
 // The order here is the default order of the language screen.
 var languages = []Language{
-	{Code: "fr", Name: "Français"},
+	{Code: "fr", Name: "Français", Comma: true},
 	{Code: "en", Name: "English"},
 	{Code: "ar", Name: "العربية", RTL: true},
-	{Code: "es", Name: "Español"},
-	{Code: "pt", Name: "Português"},
+	{Code: "es", Name: "Español", Comma: true},
+	{Code: "pt", Name: "Português", Comma: true},
 }
 
 // Source is the language the program's strings are written in and the one

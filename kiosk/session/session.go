@@ -39,6 +39,8 @@ const (
 	ScreenLanguage = "language"
 	ScreenHome     = "home"
 	ScreenService  = "service"
+	ScreenScan     = "scan" // scanning a document (from home, or for a website)
+	ScreenTray     = "tray" // the documents scanned during this visit
 	ScreenThanks   = "thanks"
 )
 
@@ -206,6 +208,25 @@ func (m *Manager) Attached() { m.inSession(func() { m.snap.Attached++ }) }
 
 // Printed counts pages printed for the resident.
 func (m *Manager) Printed(pages int) { m.inSession(func() { m.snap.Printed += pages }) }
+
+// OpenScan opens the scanning screen; the current service, if any, stays
+// the place to go back to.
+func (m *Manager) OpenScan() { m.inSession(func() { m.snap.Screen = ScreenScan }) }
+
+// OpenTray shows the documents scanned during this visit.
+func (m *Manager) OpenTray() { m.inSession(func() { m.snap.Screen = ScreenTray }) }
+
+// Back leaves the scan or tray screen for the service it was opened from,
+// or the home screen.
+func (m *Manager) Back() {
+	m.inSession(func() {
+		if m.snap.Service != "" {
+			m.snap.Screen = ScreenService
+		} else {
+			m.snap.Screen = ScreenHome
+		}
+	})
+}
 
 // GoHome returns to the home tiles.
 func (m *Manager) GoHome() {

@@ -179,6 +179,27 @@ func TestCountdownPublishesEverySecond(t *testing.T) {
 	}
 }
 
+func TestScanAndTrayReturnWhereTheyCameFrom(t *testing.T) {
+	r := newRig(t, nil)
+	r.start(t)
+	r.m.ChooseLanguage("fr")
+	r.m.OpenScan()
+	r.m.Back()
+	if s := r.m.Snapshot(); s.Screen != session.ScreenHome {
+		t.Fatalf("back from a scan opened at home: %q", s.Screen)
+	}
+	r.m.OpenService("caf")
+	r.m.OpenScan()
+	if s := r.m.Snapshot(); s.Screen != session.ScreenScan || s.Service != "caf" {
+		t.Fatalf("scan for CAF: %+v", s)
+	}
+	r.m.OpenTray()
+	r.m.Back()
+	if s := r.m.Snapshot(); s.Screen != session.ScreenService || s.Service != "caf" {
+		t.Fatalf("back to the site: %+v", s)
+	}
+}
+
 func TestCommandsOutsideSessionDoNothing(t *testing.T) {
 	r := newRig(t, nil)
 	r.m.ChooseLanguage("en")

@@ -1,11 +1,13 @@
 package shell
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/kiosk/config"
+	"borne/kiosk/docs"
 	"borne/kiosk/downloads"
 	"borne/ui/web"
 )
@@ -60,25 +62,34 @@ func (s *Shell) showDocument(info downloads.Info, path string) {
 }
 
 // showPicker is Borne's own file picker, never a file system: the documents
-// of this session's tray that the page's input accepts, or "cancel". The
-// page's request is always answered.
+// of this session's tray, prepared for the site (format and size), a new
+// scan, or "cancel". The page's request is always answered.
 func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 	var actions []*gtk.Button
-	for _, d := range s.tray().Accepted(req.Accept) {
-		actions = append(actions, s.actionButton("doc-"+d.ID, "taxes", d.Label, func() {
+	var documents []docs.Document
+	if tray, err := s.sessionTray(); err == nil {
+		documents = withPages(tray.Documents())
+	}
+	target := targetFor(b.svc, req.Accept)
+	for i, d := range documents {
+		doc := d
+		actions = append(actions, s.actionButton(fmt.Sprintf("pick-%d", i+1), "taxes",
+			s.cat.N("Document %d — %d page", "Document %d — %d pages", len(d.Pages), i+1, len(d.Pages)), func() {
+				s.closeDialog()
+				s.sendDocument(b, doc.ID, target)
+			}))
+	}
+	if s.opt.Scanner != nil {
+		scan := s.actionButton("picker-scan", "scan", s.cat.T("Scanner un document"), func() {
 			s.closeDialog()
-			path, err := s.tray().Prepare(d.ID, b.svc)
-			if err != nil {
-				s.opt.Log.Error("shell: document not prepared", "service", b.svc.ID, "err", err)
-				b.answerFile(nil)
-				b.showNotice(s.cat.T("Ce document est trop lourd pour ce site, même réduit."))
-				return
-			}
-			b.answerFile([]string{path})
-		}))
+			s.scan.doc = ""
+			s.opt.Session.OpenScan() // the request waits; the picker comes back after the scan
+		})
+		addClass(&scan.Widget, "primary")
+		actions = append(actions, scan)
 	}
 	text := s.cat.T("Choisissez un document scanné pendant cette visite.")
-	if len(actions) == 0 {
+	if len(documents) == 0 {
 		text = s.cat.T("Vous n'avez pas encore scanné de document pendant cette visite.")
 	}
 	actions = append(actions, s.actionButton("picker-cancel", "back", s.cat.T("Annuler"), func() {
@@ -88,28 +99,23 @@ func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 	s.showDialog("taxes", s.cat.T("Quel document voulez-vous envoyer ?"), text, nil, actions...)
 }
 
-// Tray is the session's scanned documents as the picker needs them.
-type Tray interface {
-	// Accepted lists the documents a file input with this accept list can take.
-	Accepted(accept []string) []TrayItem
-	// Prepare makes the file a service accepts (format, size limit) and returns its path.
-	Prepare(id string, svc *config.Service) (string, error)
-}
-
-// TrayItem is one document in the picker.
-type TrayItem struct{ ID, Label string }
-
-type emptyTray struct{}
-
-func (emptyTray) Accepted([]string) []TrayItem { return nil }
-func (emptyTray) Prepare(id string, _ *config.Service) (string, error) {
-	return "", fmt.Errorf("shell: no document %q", id)
-}
-
-// tray is this session's tray, or an empty one before scanning exists.
-func (s *Shell) tray() Tray {
-	if s.opt.Tray == nil {
-		return emptyTray{}
+// sendDocument prepares a tray document for the site and hands it over.
+func (s *Shell) sendDocument(b *browser, docID string, target docs.Target) {
+	tray, err := s.sessionTray()
+	if err != nil {
+		b.answerFile(nil)
+		return
 	}
-	return s.opt.Tray(s.shown.Dir)
+	go func() {
+		res, err := tray.Shrink(context.Background(), docID, target)
+		glib.IdleAdd(func() {
+			if err != nil {
+				s.opt.Log.Warn("shrink: does not fit", "service", b.svc.ID, "err", err)
+				b.answerFile(nil)
+				b.showNotice(s.cat.T("Ce document est trop lourd pour ce site, même réduit."))
+				return
+			}
+			b.answerFile([]string{res.Path})
+		})
+	}()
 }

@@ -77,8 +77,36 @@ func (s *Shell) homeScreen() gtk.IWidget {
 		setAccessible(&btn.Widget, svc.NameIn(lang), svc.SummaryIn(lang))
 		grid.Attach(btn, i%2, i/2, 1, 1)
 	}
+	// Scanning is also a service of its own: a copy of a payslip for later.
+	extra := len(s.cfg.Services)
+	if s.opt.Scanner != nil {
+		grid.Attach(s.homeTile("tile-scan", "scan", s.cat.T("Scanner un document"), s.cat.T("Une fiche de paie, une pièce d'identité, un avis…"), func() {
+			s.scan.doc = ""
+			s.opt.Session.OpenScan()
+		}), extra%2, extra/2, 1, 1)
+		extra++
+	}
+	if tray, err := s.sessionTray(); err == nil && len(withPages(tray.Documents())) > 0 {
+		grid.Attach(s.homeTile("tile-tray", "taxes", s.cat.T("Mes documents"), s.cat.T("Les documents scannés pendant cette visite."), s.opt.Session.OpenTray), extra%2, extra/2, 1, 1)
+	}
 	box.PackStart(grid, true, true, 0)
 	return box
+}
+
+// homeTile is a tile of the home screen that is not a website.
+func (s *Shell) homeTile(name, pic, title, summary string, onClick func()) *gtk.Button {
+	btn := s.button(name, onClick)
+	addClass(&btn.Widget, "tile")
+	inner := hbox(20)
+	inner.PackStart(s.picto(pic, 96), false, false, 0)
+	text := vbox(6)
+	text.SetVAlign(gtk.ALIGN_CENTER)
+	text.PackStart(label(title, "tile-name"), false, false, 0)
+	text.PackStart(label(summary, "tile-summary"), false, false, 0)
+	inner.PackStart(text, true, true, 0)
+	btn.Add(inner)
+	setAccessible(&btn.Widget, title, summary)
+	return btn
 }
 
 // A service's screen: its name, then its website in the session's browser.
@@ -142,7 +170,8 @@ func (s *Shell) rebuildWarningTexts() {
 	addClass(&cont.Widget, "primary")
 	s.warningActions.PackStart(cont, false, false, 0)
 	s.warningActions.PackStart(s.actionButton("warning-done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) }), false, false, 0)
-	s.warningPanel.ShowAll()
+	s.warning.ShowAll() // the panel itself shows only in Warning (syncVisibility)
+	s.warningActions.ShowAll()
 }
 
 // button makes a named button and registers it.
@@ -172,13 +201,18 @@ func (s *Shell) actionButton(name, pic, text string, onClick func()) *gtk.Button
 // size says a byte count in plain words, in the session's language.
 func (s *Shell) size(n int64) string {
 	if n >= 1_000_000 {
-		return s.cat.T("%s Mo", trimZero(float64(n)/1e6))
+		return s.cat.T("%s Mo", s.decimal(float64(n)/1e6))
 	}
-	return s.cat.T("%s Ko", trimZero(float64(n)/1e3))
+	return s.cat.T("%s Ko", s.decimal(float64(n)/1e3))
 }
 
-func trimZero(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", f), "0"), ".")
+// decimal writes a number with at most one decimal, the language's way.
+func (s *Shell) decimal(f float64) string {
+	text := strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", f), "0"), ".")
+	if s.cat.Language().Comma {
+		text = strings.Replace(text, ".", ",", 1)
+	}
+	return text
 }
 
 // formats names MIME types the way people know them.

@@ -4,6 +4,7 @@
 package shell
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,7 +15,9 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/drivers/scanner"
 	"borne/kiosk/config"
+	"borne/kiosk/docs"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
@@ -39,8 +42,10 @@ type Options struct {
 	Print func(path string)
 	// Speaker reads instructions aloud; nil: no sound card, no "listen" button.
 	Speaker *speech.Speaker
-	// Tray gives the document tray of a session directory; nil: no scanner yet.
-	Tray func(sessionDir string) Tray
+	// Scanner opens the document scanner; nil: the kiosk has none.
+	Scanner func(ctx context.Context) (scanner.Device, error)
+	// ScanOptions say how pages are scanned (resolution, mode, backend options).
+	ScanOptions scanner.Options
 }
 
 // Shell is the kiosk window.
@@ -60,8 +65,10 @@ type Shell struct {
 	dialog *gtk.Box // a panel over the screen: a document received, the file picker
 
 	warningPanel, dialogPanel     *gtk.Box
-	warningActions, dialogActions *gtk.Box // under the panels' bodies, never scrolled away
-	browser                       *browser // the session's web view, nil outside a service
+	warningActions, dialogActions *gtk.Box   // under the panels' bodies, never scrolled away
+	browser                       *browser   // the session's web view, nil outside a service
+	tray                          *docs.Tray // the session's documents, opened on first use
+	scan                          scanning
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
 	shown        session.Snapshot
@@ -193,21 +200,19 @@ func (s *Shell) render(snap session.Snapshot) {
 			s.opt.Log.Error("shell: text size", "err", err)
 		}
 	}
-	if s.browser != nil && snap.State != session.Active && snap.State != session.Warning {
-		s.closeDialog()
-		s.browser.close() // the session is over: its pages, cookies and files go
-		s.browser = nil
+	if snap.State != session.Active && snap.State != session.Warning {
+		s.endSession()
 	}
 	if snap.State != session.Active && snap.State != session.Warning && s.opt.Speaker != nil {
 		s.opt.Speaker.Stop()
 	}
 	if first || prev.Lang != snap.Lang || prev.Comfort != snap.Comfort || prev.Screen != snap.Screen || prev.Service != snap.Service || prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract) {
-		s.buttons = map[string]*gtk.Button{}
-		s.buildPage(snap)
-		s.buildBar(snap)
-		s.rebuildWarningTexts()
+		s.rebuild()
 		if s.browser != nil && s.browser.keyboard.visible() {
 			s.browser.keyboard.build() // its keys in the new language
+		}
+		if snap.Screen == session.ScreenService && prev.Screen != session.ScreenService && s.browser != nil && s.browser.pendingFile != nil {
+			s.showPicker(s.browser, s.browser.pendingFile) // back from scanning for the site
 		}
 		if snap.AutoRead && (prev.Screen != snap.Screen || prev.Lang != snap.Lang) {
 			s.readAloud()
@@ -247,6 +252,10 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 		screen = s.homeScreen()
 	case session.ScreenService:
 		screen = s.serviceScreen(snap.Service)
+	case session.ScreenScan:
+		screen = s.scanScreen()
+	case session.ScreenTray:
+		screen = s.trayScreen()
 	case session.ScreenThanks:
 		screen = s.thanksScreen()
 	default:
@@ -271,6 +280,28 @@ func (s *Shell) focusFirst(snap session.Snapshot) {
 	} else if snap.Screen == session.ScreenService && s.browser != nil {
 		s.browser.view.Widget().GrabFocus()
 	}
+}
+
+// endSession lets go of everything the session had on screen: its web view
+// (pages, cookies), its tray, a scan in progress, an open panel.
+func (s *Shell) endSession() {
+	s.cancelScan()
+	s.scan = scanning{}
+	s.tray = nil
+	if s.browser != nil {
+		s.closeDialog()
+		s.browser.close()
+		s.browser = nil
+	}
+}
+
+// rebuild redraws the current screen (after a scan, an edit of the tray).
+func (s *Shell) rebuild() {
+	s.buttons = map[string]*gtk.Button{}
+	s.buildPage(s.shown)
+	s.buildBar(s.shown)
+	s.rebuildWarningTexts()
+	s.syncVisibility()
 }
 
 // buildBar lays out the always-visible actions: the mediator call on every
