@@ -10,7 +10,7 @@ BIN   := bin
 APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sane-utils \
 	cups-ipp-utils xvfb xauth xdotool imagemagick fonts-noto-core fonts-dejavu-core \
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
-	qpdf poppler-utils
+	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk
 TEST_TIMEOUT ?= 20m
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots
@@ -45,11 +45,21 @@ run: build
 
 test: build
 	$(GO) vet ./...
-	$(GO) test -race -timeout $(TEST_TIMEOUT) ./kiosk/... ./provisioning/... ./testbench/...
+	$(GO) test -race -timeout $(TEST_TIMEOUT) ./kiosk/... ./drivers/... ./provisioning/... ./testbench/...
 	$(GO) test -timeout $(TEST_TIMEOUT) ./ui/...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./kiosk/... ./ui/...
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./kiosk/... ./drivers/... ./ui/...
+
+# Each fuzz target of the parsers of outside bytes, FUZZTIME each.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
+	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos
+fuzz: deps
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} ($${t#*:})"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) "$${t#*:}" || exit 1; \
+	done
 
 clean:
 	rm -rf $(BIN) artefacts run

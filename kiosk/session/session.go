@@ -9,10 +9,10 @@ package session
 
 import (
 	"crypto/rand"
-	"slices"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,8 +39,9 @@ const (
 	ScreenLanguage = "language"
 	ScreenHome     = "home"
 	ScreenService  = "service"
-	ScreenScan     = "scan" // scanning a document (from home, or for a website)
-	ScreenTray     = "tray" // the documents scanned during this visit
+	ScreenScan     = "scan"     // scanning a document (from home, or for a website)
+	ScreenTray     = "tray"     // the documents scanned during this visit
+	ScreenCounters = "counters" // where a human can help
 	ScreenThanks   = "thanks"
 )
 
@@ -215,6 +216,9 @@ func (m *Manager) OpenScan() { m.inSession(func() { m.snap.Screen = ScreenScan }
 
 // OpenTray shows the documents scanned during this visit.
 func (m *Manager) OpenTray() { m.inSession(func() { m.snap.Screen = ScreenTray }) }
+
+// OpenCounters shows the agencies where a human can help.
+func (m *Manager) OpenCounters() { m.inSession(func() { m.snap.Screen = ScreenCounters }) }
 
 // Back leaves the scan or tray screen for the service it was opened from,
 // or the home screen.

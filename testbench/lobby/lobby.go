@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 
 	"borne/kiosk/config"
 	"borne/testbench/demosite"
@@ -29,7 +30,7 @@ func Sites(cfg *config.Config, addr string) []demosite.Site {
 	return sites
 }
 
-// Serve runs the lobby's services until ctx ends.
+// Serve runs the demo public service until ctx ends.
 func Serve(ctx context.Context, cfg *config.Config, addr string, log *slog.Logger) error {
 	sites := Sites(cfg, addr)
 	if len(sites) == 0 {
@@ -37,4 +38,46 @@ func Serve(ctx context.Context, cfg *config.Config, addr string, log *slog.Logge
 	}
 	log.Info("lobby: demo public service", "url", "http://"+addr+"/", "sites", len(sites))
 	return demosite.New(sites, log).Serve(ctx, addr)
+}
+
+// Devices are the lobby's simulated devices: the scanner's pages, the A4
+// printer, the ticket printer.
+type Devices struct {
+	Env   []string // for the kiosk: where libsane finds the simulated scanner
+	stops []func() error
+}
+
+// StartDevices starts the simulated devices under runDir: SANE's pnm backend
+// serving the sample pages of pagesDir, CUPS's ippeveprinter (jobs in
+// runDir/printer) and the virtual ticket printer (tickets as PNG in
+// runDir/tickets). A device that cannot start is reported and left out: the
+// kiosk then says plainly that it is unavailable.
+func StartDevices(ctx context.Context, runDir, pagesDir string, log *slog.Logger) *Devices {
+	d := &Devices{}
+	pages, _ := filepath.Glob(filepath.Join(pagesDir, "*.[jp][pn]g"))
+	if env, err := SANEConfig(filepath.Join(runDir, "sane"), pages); err != nil {
+		log.Warn("lobby: no simulated scanner", "err", err)
+	} else {
+		d.Env = env
+		log.Info("lobby: scanner (SANE pnm backend)", "pages", len(pages))
+	}
+	if p, err := StartIPPPrinter(ctx, filepath.Join(runDir, "printer"), IPPOptions{}, log); err != nil {
+		log.Warn("lobby: no A4 printer", "err", err)
+	} else {
+		d.stops = append(d.stops, p.Stop)
+		log.Info("lobby: A4 printer (ippeveprinter)", "uri", p.URI, "jobs", p.SpoolDir)
+	}
+	if r, err := StartReceiptPrinter(ctx, ReceiptDevice, filepath.Join(runDir, "tickets"), log); err != nil {
+		log.Warn("lobby: no ticket printer", "err", err)
+	} else {
+		d.stops = append(d.stops, r.Stop)
+	}
+	return d
+}
+
+// Stop ends the devices.
+func (d *Devices) Stop() {
+	for _, stop := range d.stops {
+		_ = stop()
+	}
 }

@@ -44,6 +44,7 @@ func newBrowser(s *Shell) (*browser, error) {
 	b.box = vbox(0)
 	b.box.SetName("browser")
 	b.notice = hbox(16)
+	b.notice.SetNoShowAll(true) // shown only with a message (showNotice)
 	addClass(&b.notice.Widget, "notice")
 	b.box.PackStart(b.notice, false, false, 0)
 	v.Widget().SetVExpand(true)
@@ -226,10 +227,12 @@ func (b *browser) showNotice(text string, buttons ...*gtk.Button) {
 	msg := label(text, "notice-text")
 	msg.SetHExpand(true)
 	b.notice.PackStart(msg, true, true, 0)
+	msg.Show()
 	for _, btn := range buttons {
 		b.notice.PackStart(btn, false, false, 0)
+		btn.ShowAll()
 	}
-	b.notice.ShowAll()
+	b.notice.Show()
 }
 
 func (b *browser) clearNotice() {

@@ -46,10 +46,9 @@ func (s *Shell) closeDialog() {
 func (s *Shell) showDocument(info downloads.Info, path string) {
 	text := s.cat.N("%s — %d page", "%s — %d pages", info.Pages, info.Name, info.Pages)
 	var actions []*gtk.Button
-	if s.opt.Print != nil {
-		print := s.actionButton("print", "done", s.cat.T("Imprimer"), func() {
-			s.closeDialog()
-			s.opt.Print(path)
+	if s.opt.Printer != nil {
+		print := s.actionButton("print", "print", s.cat.T("Imprimer"), func() {
+			s.printDocument(path, info.Pages)
 		})
 		addClass(&print.Widget, "primary")
 		actions = append(actions, print)

@@ -94,3 +94,32 @@ func TestLargestTextFitsEveryScreen(t *testing.T) {
 		k.waitScreen(session.ScreenLanguage)
 	}
 }
+
+// labelTexts lists the texts of the visible labels under w.
+func labelTexts(w *gtk.Widget) []string {
+	var texts []string
+	labelType, containerType := glib.TypeFromName("GtkLabel"), glib.TypeFromName("GtkContainer")
+	var walk func(w *gtk.Widget)
+	walk = func(w *gtk.Widget) {
+		if !w.IsVisible() {
+			return
+		}
+		if w.IsA(labelType) {
+			if text, err := (&gtk.Label{Widget: *w}).GetText(); err == nil {
+				texts = append(texts, text)
+			}
+		}
+		if w.IsA(containerType) {
+			if children := (&gtk.Container{Widget: *w}).GetChildren(); children != nil {
+				children.Foreach(func(item any) {
+					if c, ok := item.(*gtk.Widget); ok {
+						walk(c)
+					}
+				})
+				children.Free()
+			}
+		}
+	}
+	walk(w)
+	return texts
+}

@@ -88,6 +88,10 @@ func (s *Shell) homeScreen() gtk.IWidget {
 	}
 	if tray, err := s.sessionTray(); err == nil && len(withPages(tray.Documents())) > 0 {
 		grid.Attach(s.homeTile("tile-tray", "taxes", s.cat.T("Mes documents"), s.cat.T("Les documents scannés pendant cette visite."), s.opt.Session.OpenTray), extra%2, extra/2, 1, 1)
+		extra++
+	}
+	if len(s.cfg.Agencies) > 0 {
+		grid.Attach(s.homeTile("tile-counters", "house", s.cat.T("Trouver un accueil"), s.cat.T("Où parler à quelqu'un : adresse, horaires d'aujourd'hui."), s.opt.Session.OpenCounters), extra%2, extra/2, 1, 1)
 	}
 	box.PackStart(grid, true, true, 0)
 	return box

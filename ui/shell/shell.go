@@ -15,6 +15,7 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/drivers/printer"
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
 	"borne/kiosk/docs"
@@ -38,10 +39,12 @@ type Options struct {
 	ShotsDir string // when set, each new screen is saved there as a PNG
 	Log      *slog.Logger
 	OnReady  func() // after the first screen is drawn
-	// Print sends a PDF of the session to the A4 printer; nil: no printer yet.
-	Print func(path string)
 	// Speaker reads instructions aloud; nil: no sound card, no "listen" button.
 	Speaker *speech.Speaker
+	// Printer is the A4 printer; nil: none, and the kiosk says so.
+	Printer printer.Printer
+	// Tickets is the ticket printer; nil: none, no ticket is offered.
+	Tickets TicketPrinter
 	// Scanner opens the document scanner; nil: the kiosk has none.
 	Scanner func(ctx context.Context) (scanner.Device, error)
 	// ScanOptions say how pages are scanned (resolution, mode, backend options).
@@ -68,6 +71,7 @@ type Shell struct {
 	warningActions, dialogActions *gtk.Box   // under the panels' bodies, never scrolled away
 	browser                       *browser   // the session's web view, nil outside a service
 	tray                          *docs.Tray // the session's documents, opened on first use
+	printing                      *printer.Session
 	scan                          scanning
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
@@ -256,6 +260,8 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 		screen = s.scanScreen()
 	case session.ScreenTray:
 		screen = s.trayScreen()
+	case session.ScreenCounters:
+		screen = s.countersScreen()
 	case session.ScreenThanks:
 		screen = s.thanksScreen()
 	default:
@@ -288,6 +294,16 @@ func (s *Shell) endSession() {
 	s.cancelScan()
 	s.scan = scanning{}
 	s.tray = nil
+	if s.printing != nil { // what the session left printing is cancelled
+		go func(p *printer.Session) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := p.End(ctx); err != nil {
+				s.opt.Log.Warn("printer: pending jobs not cancelled", "err", err)
+			}
+		}(s.printing)
+		s.printing = nil
+	}
 	if s.browser != nil {
 		s.closeDialog()
 		s.browser.close()
@@ -322,7 +338,7 @@ func (s *Shell) buildBar(snap session.Snapshot) {
 		if snap.Screen != session.ScreenHome && snap.Screen != session.ScreenLanguage {
 			tools.PackStart(s.actionButton("home", "house", s.cat.T("Accueil"), s.opt.Session.GoHome), false, false, 0)
 		}
-		done := s.actionButton("done", "done", s.cat.T("J'ai fini"), func() { s.opt.Session.End(session.EndDone) })
+		done := s.actionButton("done", "done", s.cat.T("J'ai fini"), s.finish)
 		addClass(&done.Widget, "done")
 		leave.PackStart(done, false, false, 0)
 	}

@@ -27,6 +27,8 @@ func runLobby(args []string) int {
 	fs := flag.NewFlagSet("lobby", flag.ContinueOnError)
 	configPath := fs.String("config", "", "kiosk config whose catalogue the demo site serves (default: built-in)")
 	addr := fs.String("addr", lobby.DemoAddr, "address of the demo public service")
+	runDir := fs.String("run", "run", "where the simulated devices keep their files (printed jobs, tickets)")
+	pagesDir := fs.String("pages", "testdata/pages", "sample pages the simulated scanner serves")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -40,6 +42,8 @@ func runLobby(args []string) int {
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- lobby.Serve(ctx, cfg, *addr, log) }()
+	devices := lobby.StartDevices(ctx, *runDir, *pagesDir, log)
+	defer devices.Stop()
 
 	if fs.NArg() == 0 {
 		if err := <-served; err != nil && !errors.Is(err, context.Canceled) {
@@ -50,6 +54,7 @@ func runLobby(args []string) int {
 	}
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), devices.Env...)
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
 		return 1

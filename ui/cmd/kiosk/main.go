@@ -127,8 +127,10 @@ func run() int {
 	} else {
 		log.Info("speech: no sound card or no espeak-ng: the listen button is hidden")
 	}
+	devices := openDevices(cfg, log)
 	sh, err = shell.New(shell.Options{
 		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
+		Printer: devices.Printer, Tickets: devices.Tickets, Scanner: devices.Scanner, ScanOptions: devices.ScanOptions,
 		OnReady: func() {
 			log.Info("attract screen shown", "startup", time.Since(start).Round(time.Millisecond))
 			if *check {
