@@ -11,7 +11,14 @@ type Config struct {
 	Screen   Screen    `toml:"screen"`
 	Session  Session   `toml:"session"`
 	Usage    Usage     `toml:"usage"`
+	Staff    Staff     `toml:"staff"`
+	Scanner  Scanner   `toml:"scanner"`
+	Printer  Printer   `toml:"printer"`
+	Receipt  Receipt   `toml:"receipt"`
+	GPIO     GPIO      `toml:"gpio"`
+	Metrics  Metrics   `toml:"metrics"`
 	Services []Service `toml:"service"`
+	Agencies []Agency  `toml:"agency"`
 }
 
 // Kiosk identifies the terminal and its site.
@@ -44,6 +51,56 @@ type Session struct {
 type Usage struct {
 	DB              string `toml:"db"`               // empty: STATE_DIR/usage.db
 	RetentionMonths int    `toml:"retention_months"` // rows older than this are purged
+}
+
+// Staff configures the lobby agents' access to the staff screen.
+type Staff struct {
+	// PINHash is the staff PIN's hash ("kioskctl pin hash"); empty: only
+	// the maintenance key switch opens the staff screen.
+	PINHash string `toml:"pin_hash"`
+	// IdleTimeout closes the staff screen after this long without a touch.
+	IdleTimeout Duration `toml:"idle_timeout"`
+}
+
+// Scanner is the document scanner, reached through SANE.
+type Scanner struct {
+	Device     string `toml:"device"`     // SANE name ("scanimage -L"); empty: no scanner
+	Resolution int    `toml:"resolution"` // dots per inch
+	Mode       string `toml:"mode"`       // color, gray or lineart
+}
+
+// Printer is the A4 printer, reached over IPP.
+type Printer struct {
+	URI       string `toml:"uri"`        // ipp://… or ipps://…; empty: no A4 printer
+	PageQuota int    `toml:"page_quota"` // pages a session may print, copies included
+}
+
+// Receipt is the ticket printer (ESC/POS).
+type Receipt struct {
+	Device  string `toml:"device"`       // serial line or USB printer-class device file
+	TCP     string `toml:"tcp"`          // or host:port of a network printer
+	Profile string `toml:"profile"`      // the model, from drivers/receipt/profiles.toml
+	Baud    int    `toml:"baud"`         // serial lines only
+	Flow    string `toml:"flow_control"` // serial lines only: none, rts-cts or xon-xoff
+}
+
+// GPIO is the pin map of the wired extras, by periph.io pin name ("GPIO17"
+// or a line name); a pin left out is not fitted.
+type GPIO struct {
+	HelpButton        string            `toml:"help_button"`     // "Call a mediator"
+	MaintenanceKey    string            `toml:"maintenance_key"` // the key switch that opens the staff screen
+	Presence          string            `toml:"presence"`        // wakes the attract screen
+	Beacon            string            `toml:"beacon"`          // lit when a mediator is called
+	Relays            map[string]string `toml:"relay"`           // scanner, printer, receipt → the pin of its power relay
+	InputsActiveLow   bool              `toml:"inputs_active_low"`
+	PresenceActiveLow bool              `toml:"presence_active_low"`
+	RelaysActiveLow   bool              `toml:"relays_active_low"`
+	RelayOff          Duration          `toml:"relay_off"` // how long a power cycle cuts the power
+}
+
+// Metrics says where the Prometheus metrics are served, on the kiosk only.
+type Metrics struct {
+	Listen string `toml:"listen"` // a loopback HOST:PORT, or "off"
 }
 
 // Service is one tile of the catalogue: a public-service website.

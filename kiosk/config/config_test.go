@@ -550,3 +550,36 @@ func TestDocsExample(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestScannerSection(t *testing.T) {
+	tests := []struct {
+		body, field string
+	}{
+		{"[scanner]\nresolution = 2400\n", "scanner.resolution"},
+		{"[scanner]\nmode = \"sepia\"\n", "scanner.mode"},
+	}
+	for _, tc := range tests {
+		_, err := Parse([]byte(minimalConfigForScanner+tc.body), "borne.toml")
+		var errs *Errors
+		if !errors.As(err, &errs) || len(*errs) != 1 || (*errs)[0].Field != tc.field || (*errs)[0].Line == 0 {
+			t.Errorf("%q: %v, want one error on %s with a line", tc.body, err, tc.field)
+		}
+	}
+	c, err := Parse([]byte(minimalConfigForScanner), "borne.toml")
+	if err != nil || c.Scanner.Resolution != 300 || c.Scanner.Mode != "color" || c.Scanner.Device != "" {
+		t.Fatalf("defaults: %+v, %v", c.Scanner, err)
+	}
+}
+
+const minimalConfigForScanner = `[kiosk]
+id = "t-1"
+site = "Test"
+
+[[service]]
+id = "caf"
+pictogram = "family"
+start_url = "https://www.caf.fr/"
+allowed_domains = ["www.caf.fr"]
+[service.name]
+fr = "CAF"
+`

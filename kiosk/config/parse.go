@@ -12,7 +12,9 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
+	"borne/drivers/receipt"
 	"borne/kiosk/i18n"
+	"borne/kiosk/metrics"
 )
 
 // maxDecodeErrors bounds the work on a hopeless file: every decode error
@@ -246,6 +248,13 @@ const (
 	DefaultThanksFor       = 6 * time.Second
 	DefaultRetentionMonths = 13
 	DefaultUploadLimit     = 5 * MB
+	DefaultPageQuota       = 20
+	DefaultReceiptProfile  = receipt.DefaultProfile
+	DefaultBaud            = 9600
+	DefaultFlow            = string(receipt.FlowNone)
+	DefaultStaffIdle       = 5 * time.Minute
+	DefaultRelayOff        = 5 * time.Second
+	DefaultMetricsListen   = metrics.DefaultListen
 )
 
 // DefaultAccept is the file types a service takes when accept is omitted.
@@ -284,6 +293,36 @@ func applyDefaults(c *Config, src *source) {
 	}
 	if omitted("usage.retention_months") {
 		c.Usage.RetentionMonths = DefaultRetentionMonths
+	}
+	if omitted("scanner.resolution") {
+		c.Scanner.Resolution = 300
+	}
+	if omitted("scanner.mode") {
+		c.Scanner.Mode = "color"
+	}
+	if omitted("printer.page_quota") {
+		c.Printer.PageQuota = DefaultPageQuota
+	}
+	if omitted("receipt.profile") {
+		c.Receipt.Profile = DefaultReceiptProfile
+	}
+	if omitted("receipt.baud") {
+		c.Receipt.Baud = DefaultBaud
+	}
+	if omitted("receipt.flow_control") {
+		c.Receipt.Flow = DefaultFlow
+	}
+	if omitted("staff.idle_timeout") {
+		c.Staff.IdleTimeout.Duration = DefaultStaffIdle
+	}
+	if omitted("gpio.inputs_active_low") {
+		c.GPIO.InputsActiveLow = true
+	}
+	if omitted("gpio.relay_off") {
+		c.GPIO.RelayOff.Duration = DefaultRelayOff
+	}
+	if omitted("metrics.listen") {
+		c.Metrics.Listen = DefaultMetricsListen
 	}
 	for i := range c.Services {
 		p := fmt.Sprintf("service[%d]", i)

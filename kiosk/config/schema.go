@@ -37,7 +37,7 @@ func typeAt(segs []seg) (t reflect.Type, wrongCase int) {
 			t = t.Elem()
 		case !s.isIndex && t.Kind() == reflect.Map:
 			t = t.Elem()
-		case !s.isIndex && t.Kind() == reflect.Struct && t != durationType:
+		case !s.isIndex && t.Kind() == reflect.Struct && !readsText(t):
 			var folded reflect.Type
 			found := false
 			for j := 0; j < t.NumField(); j++ {
@@ -68,9 +68,13 @@ func typeAt(segs []seg) (t reflect.Type, wrongCase int) {
 
 var durationType = reflect.TypeOf(Duration{})
 
+// readsText tells a struct written as one text in the file (a duration,
+// opening hours, a date) from a table.
+func readsText(t reflect.Type) bool { return reflect.PointerTo(t).Implements(textUnmarshalType) }
+
 // knownKeys lists the keys a table of type t takes.
 func knownKeys(t reflect.Type) []string {
-	if t == nil || t.Kind() != reflect.Struct || t == durationType {
+	if t == nil || t.Kind() != reflect.Struct || readsText(t) {
 		return nil
 	}
 	var keys []string
@@ -89,6 +93,10 @@ func expected(t reflect.Type) string {
 		return `a duration in quotes, such as "90s" or "2m"`
 	case t == reflect.TypeOf(Size(0)):
 		return `a size in quotes, such as "5 MB"`
+	case t == reflect.TypeOf(DayHours{}):
+		return `opening hours in quotes, such as "08:30-12:00, 13:30-17:00"`
+	case t == reflect.TypeOf(DateRange{}):
+		return `a date in quotes, such as "2026-12-24"`
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -102,7 +110,7 @@ func expected(t reflect.Type) string {
 	case reflect.Struct:
 		return "a section of keys"
 	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Struct {
+		if t.Elem().Kind() == reflect.Struct && !readsText(t.Elem()) {
 			return "[[…]] sections"
 		}
 		return `a list in brackets, such as ["…", "…"]`

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,8 +14,11 @@ import (
 	_ "time/tzdata" // time zones must load on a kiosk image without tzdata
 	"unicode/utf8"
 
+	"borne/drivers/receipt"
 	"borne/kiosk/i18n"
+	"borne/kiosk/metrics"
 	"borne/kiosk/pictos"
+	"borne/kiosk/pincode"
 )
 
 // Limits the validation enforces.
@@ -27,6 +32,12 @@ const (
 	MinWarnFor         = 5 * time.Second
 	MaxWarnFor         = 5 * time.Minute
 	MaxThanksFor       = time.Minute
+	MaxPageQuota       = 200 // an A4 page per resident is the usual need; a ream is not
+	MaxAgencyNameLen   = 80
+	MinStaffIdle       = time.Minute
+	MaxStaffIdle       = time.Hour
+	MinRelayOff        = time.Second
+	MaxRelayOff        = time.Minute
 )
 
 // AcceptTypes is what Borne's document picker can produce.
@@ -88,6 +99,25 @@ func validate(c *Config, src *source) []FieldError {
 	ids := map[string]int{}
 	for i := range c.Services {
 		v.service(fmt.Sprintf("service[%d]", i), &c.Services[i], ids, i)
+	}
+	if h := c.Staff.PINHash; h != "" {
+		if err := pincode.CheckHash(h); err != nil {
+			v.add("staff.pin_hash", "%s (make one with \"kioskctl pin hash\")", strings.TrimPrefix(err.Error(), "pincode: "))
+		}
+	}
+	v.duration("staff.idle_timeout", c.Staff.IdleTimeout.Duration, MinStaffIdle, MaxStaffIdle)
+	v.gpio(&c.GPIO)
+	if l := c.Metrics.Listen; l != MetricsOff {
+		if err := metrics.CheckListen(l); err != nil {
+			v.add("metrics.listen", "%v, or \"off\"", err)
+		}
+	}
+	v.scanner(&c.Scanner)
+	v.printer(&c.Printer)
+	v.receipt(&c.Receipt)
+	agencyIDs := map[string]int{}
+	for i := range c.Agencies {
+		v.agency(fmt.Sprintf("agency[%d]", i), &c.Agencies[i], agencyIDs, i, c.Services)
 	}
 	return v.errs
 }
@@ -326,4 +356,139 @@ func (v *checker) day(path string, d int) bool {
 		return false
 	}
 	return true
+}
+
+func (v *checker) scanner(sc *Scanner) {
+	if r := sc.Resolution; r < 75 || r > 600 {
+		v.add("scanner.resolution", "%d is out of range (expected 75 to 600 dpi; 300 is right for documents)", r)
+	}
+	switch sc.Mode {
+	case "color", "gray", "lineart":
+	default:
+		v.add("scanner.mode", "%q is not a scan mode (expected color, gray or lineart)", sc.Mode)
+	}
+}
+
+func (v *checker) printer(p *Printer) {
+	if p.URI != "" {
+		u, err := url.Parse(p.URI)
+		switch {
+		case err != nil || u.Host == "" || u.Hostname() == "":
+			v.add("printer.uri", "%q is not a printer address (write e.g. \"ipp://localhost:631/printers/A4\" for a CUPS queue, or \"ipp://192.168.1.20/ipp/print\")", p.URI)
+		case u.Scheme != "ipp" && u.Scheme != "ipps":
+			v.add("printer.uri", "%q must start with ipp:// or ipps://", p.URI)
+		}
+	}
+	if q := p.PageQuota; q < 1 || q > MaxPageQuota {
+		v.add("printer.page_quota", "%d is out of range (expected 1 to %d pages per session; 20 is usual)", q, MaxPageQuota)
+	}
+}
+
+func (v *checker) receipt(r *Receipt) {
+	v.absPath("receipt.device", r.Device)
+	if r.TCP != "" {
+		if r.Device != "" {
+			v.add("receipt.tcp", "give device or tcp, not both")
+		} else if host, port, err := net.SplitHostPort(r.TCP); err != nil || host == "" || !validPort(port) {
+			v.add("receipt.tcp", "%q is not host:port (write e.g. \"192.168.1.50:9100\")", r.TCP)
+		}
+	}
+	if _, ok := receipt.LookupProfile(r.Profile); !ok {
+		v.add("receipt.profile", "%q is not a known printer model (known: %s)", r.Profile, strings.Join(receipt.ProfileNames(), ", "))
+	}
+	if !receipt.ValidBaud(r.Baud) {
+		v.add("receipt.baud", "%d is not a serial speed (write 9600, 19200, 38400, 57600 or 115200: the one set on the printer)", r.Baud)
+	}
+	switch receipt.Flow(r.Flow) {
+	case receipt.FlowNone, receipt.FlowRTSCTS, receipt.FlowXONOFF:
+	default:
+		v.add("receipt.flow_control", "%q is not a flow control (write \"none\", \"rts-cts\" or \"xon-xoff\")", r.Flow)
+	}
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+var phoneRe = regexp.MustCompile(`^\+?[0-9][0-9 .()-]{1,22}[0-9]$`)
+
+func (v *checker) agency(p string, a *Agency, ids map[string]int, i int, services []Service) {
+	switch j, dup := ids[a.ID]; {
+	case a.ID == "":
+		v.missing(p+".id", `give the agency a short id such as "caf-trappes" (`+slugRule+")")
+	case !slugRe.MatchString(a.ID):
+		v.add(p+".id", "%q is not a valid id (use %s, e.g. \"caf-trappes\")", a.ID, slugRule)
+	case dup:
+		v.add(p+".id", "%q is already the id of agency[%d]: each agency needs its own", a.ID, j)
+	default:
+		ids[a.ID] = i
+	}
+	switch n := utf8.RuneCountInString(a.Name); {
+	case strings.TrimSpace(a.Name) == "":
+		v.missing(p+".name", `write the agency's name as on its door, e.g. "CAF des Yvelines – accueil de Trappes"`)
+	case n > MaxAgencyNameLen:
+		v.add(p+".name", "is %d characters long: keep it to %d so it fits the ticket", n, MaxAgencyNameLen)
+	}
+	if strings.TrimSpace(a.Address) == "" {
+		v.missing(p+".address", `write the address on one line, e.g. "8 avenue des Écoles, 78190 Trappes"`)
+	}
+	if a.Phone != "" && !phoneRe.MatchString(a.Phone) {
+		v.add(p+".phone", "%q is not a phone number (write e.g. \"01 99 00 12 34\")", a.Phone)
+	}
+	open := false
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		open = open || len(a.Hours.Day(d).Spans) > 0
+	}
+	if !open {
+		v.missing(p+".hours", `write the opening hours of each day it opens, e.g. mon = "08:30-12:00, 13:30-17:00"`)
+	}
+	known := make([]string, len(services))
+	for j := range services {
+		known[j] = services[j].ID
+	}
+	for j, id := range a.Services {
+		if !slices.Contains(known, id) {
+			v.add(fmt.Sprintf("%s.services[%d]", p, j), "%q is not the id of a [[service]] (ids: %s)", id, strings.Join(known, ", "))
+		}
+	}
+}
+
+// MetricsOff as metrics.listen serves no metrics.
+const MetricsOff = "off"
+
+// RelayDevices are the peripherals a power relay may serve: the
+// configuration's sections.
+var RelayDevices = []string{"scanner", "printer", "receipt"}
+
+// pinRe is the shape of a periph.io pin name: "GPIO17", "P1_11", a line
+// name such as "HELP-BTN".
+var pinRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
+
+func (v *checker) gpio(g *GPIO) {
+	used := map[string]string{} // pin → field that took it
+	pin := func(path, name string) {
+		switch {
+		case name == "":
+		case !pinRe.MatchString(name):
+			v.add(path, "%q is not a pin name (write it as gpioinfo lists it, e.g. \"GPIO17\")", name)
+		case used[name] != "":
+			v.add(path, "%q is already %s: each part needs its own pin", name, used[name])
+		default:
+			used[name] = path
+		}
+	}
+	pin("gpio.help_button", g.HelpButton)
+	pin("gpio.maintenance_key", g.MaintenanceKey)
+	pin("gpio.presence", g.Presence)
+	pin("gpio.beacon", g.Beacon)
+	for _, dev := range slices.Sorted(maps.Keys(g.Relays)) {
+		p := "gpio.relay." + keyPart(dev)
+		if !slices.Contains(RelayDevices, dev) {
+			v.add(p, "%q is not a peripheral with a power relay (write one of: %s)", dev, strings.Join(RelayDevices, ", "))
+			continue
+		}
+		pin(p, g.Relays[dev])
+	}
+	v.duration("gpio.relay_off", g.RelayOff.Duration, MinRelayOff, MaxRelayOff)
 }

@@ -68,9 +68,9 @@ func TestDispatch(t *testing.T) {
 		{[]string{"help"}, 0, "usage report", ""},
 		{[]string{"--help"}, 0, "usage purge", ""},
 		{nil, 2, "", "usage: kioskctl <command>"},
-		{[]string{"enrol"}, 2, "", `unknown command "enrol"`},
+		{[]string{"enrol-me"}, 2, "", `unknown command "enrol-me"`},
 		{[]string{"usage"}, 2, "", "want one of: report, purge"},
-		{[]string{"usage", "export"}, 2, "", "want one of: report, purge"},
+		{[]string{"usage", "graph"}, 2, "", "want one of: report, purge, export"},
 		{[]string{"usage", "report", "-h"}, 0, "", "-from"},
 	}
 	for _, tt := range tests {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 
+	"borne/drivers/gpio"
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
+	"borne/kiosk/session"
 	"borne/kiosk/ticket"
 	"borne/ui/shell"
 )
@@ -39,4 +41,40 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 		d.ScanOptions = scanner.Options{Resolution: cfg.Scanner.Resolution, Mode: scanner.Mode(cfg.Scanner.Mode)}
 	}
 	return d
+}
+
+// openGPIO opens the help button, beacon and other lines the config names;
+// nil when none is configured or the board cannot be opened (logged).
+func openGPIO(cfg *config.Config, mgr *session.Manager, log *slog.Logger) *gpio.Devices {
+	g := cfg.GPIO
+	pins := gpio.Pins{HelpButton: g.HelpButton, MaintenanceKey: g.MaintenanceKey, Presence: g.Presence, Beacon: g.Beacon, Relays: g.Relays}
+	if pins.HelpButton == "" && pins.MaintenanceKey == "" && pins.Presence == "" && pins.Beacon == "" && len(pins.Relays) == 0 {
+		return nil
+	}
+	d, err := gpio.Open(pins, gpio.Options{InputsActiveLow: g.InputsActiveLow, PresenceActiveLow: g.PresenceActiveLow,
+		RelaysActiveLow: g.RelaysActiveLow, RelayOff: g.RelayOff.Duration}, gpio.Handlers{
+		Help: func(pressed bool) {
+			if pressed {
+				mgr.Help()
+			}
+		},
+		Maintenance: func(on bool) { log.Info("gpio: maintenance key", "on", on) },
+	})
+	if err != nil {
+		log.Error("gpio: not usable; the help button and the beacon are off", "err", err)
+		return nil
+	}
+	return d
+}
+
+// showBeacon blinks the beacon while a mediator is called.
+func showBeacon(d *gpio.Devices, s session.Snapshot) {
+	if d == nil || d.Beacon == nil {
+		return
+	}
+	if s.HelpCalled && (s.State == session.Active || s.State == session.Warning) {
+		d.Beacon.Show(gpio.Blink)
+	} else {
+		d.Beacon.Show(gpio.Off)
+	}
 }

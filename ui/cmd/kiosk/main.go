@@ -17,8 +17,11 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/drivers/gpio"
 	"borne/kiosk/config"
 	"borne/kiosk/instance"
+	"borne/kiosk/metrics"
+	"borne/kiosk/sdnotify"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/usage"
@@ -97,18 +100,37 @@ func run() int {
 			log.Warn("no tmpfs for session data: using the disk, wiped at each end and at start-up", "dir", root)
 		}
 	}
+	stats := metrics.New(metrics.Options{KioskID: cfg.Kiosk.ID, UsageDropped: rec.Dropped, UsageFailed: rec.Failed})
+	stats.SetConfigFallback(fellBack != nil)
+	if cfg.Metrics.Listen != config.MetricsOff {
+		go func() {
+			if err := stats.Serve(ctx, cfg.Metrics.Listen, log); err != nil && ctx.Err() == nil {
+				log.Error("metrics: not served", "err", err)
+			}
+		}()
+	}
 	var sh *shell.Shell
+	var board *gpio.Devices
+	var lastState session.State
 	mgr := session.NewManager(session.Options{
 		Root: root, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
 		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
 		SkipLanguage: len(cfg.Kiosk.Languages) == 1, Comfort: session.Comfort{HighContrast: cfg.Screen.HighContrast},
 		Usage: rec, Log: log,
 		OnChange: func(s session.Snapshot) {
+			if s.State == session.Thanks && lastState != session.Thanks {
+				stats.SessionEnded(string(s.Ended))
+			}
+			lastState = s.State
+			showBeacon(board, s)
 			if sh != nil {
 				sh.Post(s)
 			}
 		},
 	})
+	if board = openGPIO(cfg, mgr, log); board != nil {
+		go func() { _ = board.Serve(ctx) }()
+	}
 	if _, err := mgr.Recover(); err != nil {
 		log.Error("session: leftovers not wiped", "err", err)
 	}
@@ -133,6 +155,9 @@ func run() int {
 		Printer: devices.Printer, Tickets: devices.Tickets, Scanner: devices.Scanner, ScanOptions: devices.ScanOptions,
 		OnReady: func() {
 			log.Info("attract screen shown", "startup", time.Since(start).Round(time.Millisecond))
+			if err := sdnotify.Ready(); err != nil {
+				log.Warn("systemd: ready not sent", "err", err)
+			}
 			if *check {
 				fmt.Printf("ready in %d ms\n", time.Since(start).Milliseconds())
 				gtk.MainQuit()
@@ -145,6 +170,13 @@ func run() int {
 	}
 	if *configPath != "" {
 		go watchConfig(ctx, *configPath, cfg, *stateDir, mgr, log)
+	}
+	go restartOnSignal(ctx, mgr, log)
+	// The watchdog is fed from the GTK main loop: a frozen screen stops the
+	// heartbeats and systemd restarts the kiosk.
+	if wd := sdnotify.NewWatchdog(sdnotify.WatchdogInterval(), log); wd != nil {
+		go func() { _ = wd.Serve(ctx) }()
+		glib.TimeoutAdd(uint(wd.BeatEvery().Milliseconds()), func() bool { wd.Heartbeat(); return true })
 	}
 	go func() {
 		<-ctx.Done()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -36,6 +37,26 @@ func watchConfig(ctx context.Context, path string, cfg *config.Config, stateDir 
 	case <-changed:
 	}
 	log.Info("config: new valid file; restarting as soon as nobody is using the kiosk", "file", path)
+	restartWhenIdle(ctx, mgr)
+}
+
+// restartOnSignal restarts on SIGHUP ("kioskctl restart"), between residents.
+func restartOnSignal(ctx context.Context, mgr *session.Manager, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	select {
+	case <-ctx.Done():
+		return
+	case <-hup:
+	}
+	log.Info("restart asked; restarting as soon as nobody is using the kiosk")
+	restartWhenIdle(ctx, mgr)
+}
+
+// restartWhenIdle waits for the attract screen, then ends the main loop for
+// a fresh start.
+func restartWhenIdle(ctx context.Context, mgr *session.Manager) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for mgr.Snapshot().State != session.Attract {

@@ -1,0 +1,102 @@
+package kioskctl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"borne/kiosk/config"
+	"borne/provisioning/system"
+)
+
+func init() {
+	commands = append(commands,
+		command{"system", "files", "--root DIR",
+			"write the systemd unit, PAM session, udev rules and sysusers entry under DIR", systemFiles},
+		command{"system", "deb", "--kiosk BIN --kioskctl BIN --version VERSION --out FILE [--arch ARCH]",
+			"build the kiosk's .deb: binaries, system files, example configuration", systemDeb},
+	)
+}
+
+func systemFiles(e *env, name string, args []string) int {
+	fs := e.flags(name)
+	root := fs.String("root", "", "`directory` to write into, as if it were /")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *root == "" {
+		return e.usageErr(name, "give --root DIR (\"/\" installs on this machine)")
+	}
+	files, err := system.Files(system.DefaultParams)
+	if err != nil {
+		return e.fail(name, err)
+	}
+	for _, f := range files {
+		dst := filepath.Join(*root, f.Path)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return e.fail(name, err)
+		}
+		if err := os.WriteFile(dst, f.Data, f.Mode); err != nil {
+			return e.fail(name, err)
+		}
+		fmt.Fprintln(e.stdout, dst)
+	}
+	return exitOK
+}
+
+// ExampleConfig is where the package puts the built-in configuration, a
+// commented starting point.
+const ExampleConfig = "/usr/share/borne/borne.example.toml"
+
+func systemDeb(e *env, name string, args []string) int {
+	fs := e.flags(name)
+	kiosk := fs.String("kiosk", "", "the kiosk `binary` (make build: bin/kiosk)")
+	ctl := fs.String("kioskctl", "", "the kioskctl `binary`")
+	version := fs.String("version", "", "package `version`, e.g. 0.3.0")
+	arch := fs.String("arch", runtime.GOARCH, "Debian `architecture` of the binaries")
+	out := fs.String("out", "", "the .deb `file` to write")
+	example := fs.String("example-config", "kiosk/config/default.toml", "the commented example configuration `file` to ship as "+ExampleConfig)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *kiosk == "" || *ctl == "" || *version == "" || *out == "" {
+		return e.usageErr(name, "give --kiosk, --kioskctl, --version and --out")
+	}
+	files, err := system.Files(system.DefaultParams)
+	if err != nil {
+		return e.fail(name, err)
+	}
+	for _, f := range []struct {
+		dst, src string
+		mode     os.FileMode
+	}{{system.DefaultParams.Kiosk, *kiosk, 0o755}, {"/usr/bin/kioskctl", *ctl, 0o755}, {ExampleConfig, *example, 0o644}} {
+		data, err := os.ReadFile(f.src)
+		if err != nil {
+			return e.fail(name, err)
+		}
+		if f.dst == ExampleConfig { // staff copy it: it must be valid
+			if _, err := config.Parse(data, f.src); err != nil {
+				return e.fail(name, err)
+			}
+		}
+		files = append(files, system.File{Path: f.dst, Mode: f.mode, Data: data})
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return e.fail(name, err)
+	}
+	err = system.BuildDeb(f, system.Package{
+		Name: "borne", Version: *version, Architecture: *arch, Maintainer: "Borne maintainers <borne@localhost>",
+		Depends: system.DefaultDepends, Files: files, ModTime: time.Now().UTC().Truncate(time.Second),
+		Description: "public-service self-service kiosk\nBorne runs a locked-down, touch-first kiosk for public-service\nwebsites in lobbies: sessions that leave nothing behind, anonymous\nusage figures, scanner and printers, signed configuration bundles.",
+	})
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(*out)
+		return e.fail(name, err)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+	return exitOK
+}

@@ -1,0 +1,258 @@
+package lobby
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"borne/drivers/printer"
+	"borne/testbench/escpos"
+)
+
+// The simulated lobby's printers, where the built-in config expects them.
+const (
+	IPPAddr       = "127.0.0.1:8631"
+	ReceiptDevice = "/tmp/borne-receipt"
+)
+
+// ErrNoIPPEveprinter says CUPS's ippeveprinter is not installed.
+var ErrNoIPPEveprinter = errors.New("lobby: ippeveprinter not found (install cups-ipp-utils)")
+
+// IPPOptions configures the simulated A4 printer.
+type IPPOptions struct {
+	Addr    string   // host:port to serve; port 0 picks a free one; default IPPAddr
+	Formats []string // document formats it takes; default PDF, PWG raster and JPEG
+	Name    string   // default "Borne A4"
+}
+
+// IPPPrinter is a running ippeveprinter.
+type IPPPrinter struct {
+	URI      string // ipp://HOST:PORT/ipp/print
+	SpoolDir string // every job lands there as a file
+	cmd      *exec.Cmd
+	done     chan struct{}
+}
+
+// StartIPPPrinter runs CUPS's ippeveprinter, keeping every job it prints in
+// spoolDir. ippeveprinter needs a D-Bus system bus and avahi-daemon even
+// with DNS-SD off: they are started when they do not run (which takes
+// root). When a printer already answers at the address, it is used as it
+// is. Stop it with Stop; it also dies with this process.
+func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *slog.Logger) (*IPPPrinter, error) {
+	if opt.Addr == "" {
+		opt.Addr = IPPAddr
+	}
+	if len(opt.Formats) == 0 {
+		opt.Formats = []string{"application/pdf", "image/pwg-raster", "image/jpeg"}
+	}
+	if opt.Name == "" {
+		opt.Name = "Borne A4"
+	}
+	bin, err := exec.LookPath("ippeveprinter")
+	if err != nil {
+		return nil, ErrNoIPPEveprinter
+	}
+	host, port, err := net.SplitHostPort(opt.Addr)
+	if err != nil || (host != "127.0.0.1" && host != "localhost") {
+		return nil, fmt.Errorf("lobby: printer address %q: want 127.0.0.1:PORT (the simulated printer serves loopback only)", opt.Addr)
+	}
+	if port == "0" {
+		if port, err = freePort(host); err != nil {
+			return nil, err
+		}
+	}
+	p := &IPPPrinter{URI: fmt.Sprintf("ipp://%s/ipp/print", net.JoinHostPort(host, port)), SpoolDir: spoolDir}
+	if answers(ctx, p.URI) {
+		log.Warn("lobby: a printer already answers there: using it", "uri", p.URI)
+		return p, nil
+	}
+	if err := os.MkdirAll(spoolDir, 0o755); err != nil {
+		return nil, fmt.Errorf("lobby: printer spool: %w", err)
+	}
+	if err := startDNSSD(ctx, log); err != nil {
+		return nil, err
+	}
+	// -n localhost: listen on loopback only (an address there makes it fail
+	// to listen on IPv6). -c /bin/true: a job completes once spooled;
+	// without a command ippeveprinter pretends to print for 5 to 15 s.
+	cmd := exec.Command(bin, "-r", "off", "-p", port, "-n", "localhost", "-c", "/bin/true", "-f", strings.Join(opt.Formats, ","),
+		"-k", "-d", spoolDir, opt.Name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, fmt.Errorf("lobby: ippeveprinter: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("lobby: ippeveprinter: %w", err)
+	}
+	p.cmd, p.done = cmd, make(chan struct{})
+	lastLines := make(chan string, 1)
+	go func() {
+		lastLines <- logLines(stderr, log.With("from", "ippeveprinter"))
+		cmd.Wait()
+		close(p.done)
+	}()
+	deadline := time.After(10 * time.Second)
+	for !answers(ctx, p.URI) {
+		select {
+		case <-p.done:
+			return nil, fmt.Errorf("lobby: ippeveprinter exited: %s", <-lastLines)
+		case <-deadline:
+			p.Stop()
+			return nil, fmt.Errorf("lobby: ippeveprinter does not answer at %s", p.URI)
+		case <-ctx.Done():
+			p.Stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	log.Info("lobby: A4 printer (ippeveprinter)", "uri", p.URI, "spool", spoolDir)
+	return p, nil
+}
+
+// Stop ends the printer (not one that was already running).
+func (p *IPPPrinter) Stop() error {
+	if p.cmd == nil {
+		return nil
+	}
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(3 * time.Second):
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+	return nil
+}
+
+// answers tells whether an IPP printer answers at uri.
+func answers(ctx context.Context, uri string) bool {
+	c, err := printer.Open(uri, printer.Options{Timeout: 500 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return false
+	}
+	_, err = c.Attributes(ctx)
+	return err == nil
+}
+
+// logLines logs what r says, line by line, and returns the last lines.
+func logLines(r io.Reader, log *slog.Logger) string {
+	var last []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		log.Debug(sc.Text())
+		last = append(last, sc.Text())
+		if len(last) > 5 {
+			last = last[1:]
+		}
+	}
+	return strings.Join(last, " / ")
+}
+
+func freePort(host string) (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", fmt.Errorf("lobby: free port: %w", err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
+}
+
+const dbusSocket = "/run/dbus/system_bus_socket"
+
+// startDNSSD makes sure a D-Bus system bus and avahi-daemon run: each is
+// started only when it does not answer, and a start that loses a race
+// with another one is no error.
+func startDNSSD(ctx context.Context, log *slog.Logger) error {
+	busUp := func() bool {
+		c, err := net.DialTimeout("unix", dbusSocket, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}
+	avahiUp := func() bool { return exec.CommandContext(ctx, "avahi-daemon", "--check").Run() == nil }
+	if !busUp() {
+		if err := os.MkdirAll("/run/dbus", 0o755); err != nil {
+			return fmt.Errorf("lobby: D-Bus system bus: %w (ippeveprinter needs one: start it as root)", err)
+		}
+		os.Remove(dbusSocket) // a socket left by a bus that died
+		out, err := exec.CommandContext(ctx, "dbus-daemon", "--system", "--fork").CombinedOutput()
+		if !waitFor(busUp) {
+			return fmt.Errorf("lobby: D-Bus system bus did not start: %v %s", err, out)
+		}
+		log.Info("lobby: started a D-Bus system bus")
+	}
+	if !avahiUp() {
+		out, err := exec.CommandContext(ctx, "avahi-daemon", "-D", "--no-drop-root").CombinedOutput()
+		if !waitFor(avahiUp) {
+			return fmt.Errorf("lobby: avahi-daemon did not start: %v %s", err, out)
+		}
+		log.Info("lobby: started avahi-daemon")
+	}
+	return nil
+}
+
+// waitFor polls up for up to five seconds.
+func waitFor(up func() bool) bool {
+	for range 50 {
+		if up() {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
+}
+
+// ReceiptPrinter is the virtual ticket printer on a pseudo-terminal.
+type ReceiptPrinter struct {
+	*escpos.Printer        // SetFault runs it out of paper, opens its cover, silences it
+	Device          string // what the kiosk opens: the link to the pseudo-terminal
+	pty             *escpos.PTY
+	stop            context.CancelFunc
+	done            chan error
+}
+
+// StartReceiptPrinter serves a virtual ESC/POS printer on a
+// pseudo-terminal linked from device (ReceiptDevice in the built-in
+// config), saving each ticket as a PNG in outDir.
+func StartReceiptPrinter(ctx context.Context, device, outDir string, log *slog.Logger) (*ReceiptPrinter, error) {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("lobby: receipt printer: %w", err)
+	}
+	font, err := escpos.LoadCellFont(escpos.DefaultCellFont)
+	if err != nil {
+		return nil, fmt.Errorf("lobby: receipt printer: %w", err)
+	}
+	pt, err := escpos.OpenPTY(device)
+	if err != nil {
+		return nil, fmt.Errorf("lobby: receipt printer: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	r := &ReceiptPrinter{Printer: escpos.NewPrinter(escpos.Options{OutDir: outDir, Font: font, Log: log}),
+		Device: pt.Path, pty: pt, stop: cancel, done: make(chan error, 1)}
+	go func() { r.done <- r.Serve(ctx, pt.Master) }()
+	log.Info("lobby: receipt printer (virtual, ESC/POS)", "device", pt.Path, "tickets", outDir)
+	return r, nil
+}
+
+// Stop ends the printer and removes its device link.
+func (r *ReceiptPrinter) Stop() error {
+	r.stop()
+	err := <-r.done
+	r.pty.Close()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

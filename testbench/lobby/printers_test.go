@@ -1,0 +1,96 @@
+package lobby
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"borne/drivers/printer"
+	"borne/drivers/receipt"
+	"borne/kiosk/config"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// The built-in configuration points at the printers the lobby starts.
+func TestDefaultConfigMatches(t *testing.T) {
+	cfg := config.Default()
+	if cfg.Printer.URI != "ipp://"+IPPAddr+"/ipp/print" {
+		t.Errorf("printer.uri %q, lobby serves %s", cfg.Printer.URI, IPPAddr)
+	}
+	if cfg.Receipt.Device != ReceiptDevice {
+		t.Errorf("receipt.device %q, lobby links %s", cfg.Receipt.Device, ReceiptDevice)
+	}
+}
+
+func TestStartIPPPrinter(t *testing.T) {
+	ctx := context.Background()
+	spool := t.TempDir()
+	p, err := StartIPPPrinter(ctx, spool, IPPOptions{Addr: "127.0.0.1:0"}, quiet)
+	if errors.Is(err, ErrNoIPPEveprinter) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	// Started again on the same address: the running one is used.
+	again, err := StartIPPPrinter(ctx, t.TempDir(), IPPOptions{Addr: p.URI[len("ipp://") : len(p.URI)-len("/ipp/print")]}, quiet)
+	if err != nil || again.URI != p.URI {
+		t.Fatalf("second start: %+v, %v", again, err)
+	}
+	again.Stop() // not its printer: nothing happens
+	c, _ := printer.Open(p.URI, printer.Options{Log: quiet})
+	if st, err := c.Status(ctx); err != nil || !st.Ready() {
+		t.Fatalf("after the second Stop: %+v %v", st, err)
+	}
+	p.Stop()
+	if _, err := c.Status(ctx); printer.CodeOf(err) != printer.Unreachable {
+		t.Errorf("after Stop: %v", err)
+	}
+	if _, err := StartIPPPrinter(ctx, spool, IPPOptions{Addr: "10.1.2.3:631"}, quiet); err == nil {
+		t.Error("a non-loopback address was accepted")
+	}
+}
+
+func TestStartReceiptPrinter(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "receipt")
+	out := filepath.Join(dir, "tickets")
+	r, err := StartReceiptPrinter(context.Background(), link, out, quiet)
+	if err != nil {
+		t.Skip(err) // fonts-dejavu-core missing
+	}
+	p, _ := receipt.LookupProfile(receipt.DefaultProfile)
+	drv := receipt.New(receipt.Options{Link: receipt.Link{Device: link}, Profile: p, Log: quiet})
+	var doc receipt.Doc
+	doc.Text("Essai de la borne", receipt.Style{})
+	if err := drv.Print(context.Background(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var saved []string
+	for range 50 {
+		if saved, _ = filepath.Glob(filepath.Join(out, "ticket-*.png")); len(saved) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(saved) != 1 {
+		t.Errorf("tickets saved: %v", saved)
+	}
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("link left behind: %v", err)
+	}
+	// A file that is not a link is never replaced.
+	os.WriteFile(link, nil, 0o600)
+	if _, err := StartReceiptPrinter(context.Background(), link, out, quiet); err == nil {
+		t.Error("replaced a regular file")
+	}
+}
