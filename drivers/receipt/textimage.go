@@ -29,6 +29,16 @@ var (
 	boldFiles    = []string{"NotoSansArabic-Bold.ttf", "NotoSans-Bold.ttf"}
 )
 
+// Chinese comes from Debian's fonts-noto-cjk when it is installed: a font
+// collection whose face cjkSC is Simplified Chinese. Without it, Chinese
+// text cannot be drawn (the rest still is).
+const (
+	cjkDir     = "/usr/share/fonts/opentype/noto"
+	cjkRegular = "NotoSansCJK-Regular.ttc"
+	cjkBold    = "NotoSansCJK-Bold.ttc"
+	cjkSC      = 2
+)
+
 // Fonts draws text the printer cannot write with its own characters
 // (Arabic above all) as an image: shaped, with the joining forms and
 // ligatures Arabic needs, laid out right to left with the Latin words and
@@ -83,7 +93,26 @@ func LoadFonts(dir string) (*Fonts, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := loadCJK(cjkRegular); f != nil {
+		regular = append(regular, f)
+	}
+	if f := loadCJK(cjkBold); f != nil {
+		bold = append(bold, f)
+	}
 	return &Fonts{regular: regular, bold: bold}, nil
+}
+
+// loadCJK reads the Simplified Chinese face of a Noto CJK collection, or nil.
+func loadCJK(name string) *font.Face {
+	data, err := os.ReadFile(filepath.Join(cjkDir, name))
+	if err != nil {
+		return nil
+	}
+	fs, err := font.ParseTTC(bytes.NewReader(data))
+	if err != nil || len(fs) <= cjkSC {
+		return nil
+	}
+	return fs[cjkSC]
 }
 
 // Paragraphs draws text at px pixels to the em, wrapped to width and

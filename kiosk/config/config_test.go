@@ -111,7 +111,7 @@ func TestValidationErrors(t *testing.T) {
 		{"timezone unknown", edit(t, `"Europe/Paris"`, `"Europe/Pariss"`), "kiosk.timezone", 4, `"Europe/Pariss" is not a known time zone`},
 		{"timezone empty", edit(t, `"Europe/Paris"`, `""`), "kiosk.timezone", 4, "not a time zone name"},
 		{"languages empty", edit(t, `["fr", "en"]`, `[]`), "kiosk.languages", 5, "is empty"},
-		{"language unsupported", edit(t, `["fr", "en"]`, `["fr", "de"]`), "kiosk.languages[1]", 5, `"de" is not a supported language (supported: fr, en, ar, es, pt)`},
+		{"language unsupported", edit(t, `["fr", "en"]`, `["fr", "de"]`), "kiosk.languages[1]", 5, `"de" is not a supported language (supported: fr, en, ar, es, pt, tr, ro, zh)`},
 		{"language twice", edit(t, `["fr", "en"]`, `["fr", "en", "fr"]`), "kiosk.languages[2]", 5, `"fr" is listed twice`},
 		{"default language not offered", edit(t, `default_language = "fr"`, `default_language = "es"`), "kiosk.default_language", 6, `"es" is not one of kiosk.languages (fr, en)`},
 		{"default language left out, fr not offered", edit(t, `["fr", "en"]`, `["en"]`, `default_language = "fr"`, ``), "kiosk.default_language", 1, `the default, "fr", is not in kiosk.languages`},
@@ -284,7 +284,7 @@ allowed_domains = ["caf.fr"]
 		what      string
 		got, want any
 	}{
-		{"languages", strings.Join(c.Kiosk.Languages, ","), "fr,en,ar,es,pt"},
+		{"languages", strings.Join(c.Kiosk.Languages, ","), "fr,en,ar,es,pt,tr,ro,zh"},
 		{"default_language", c.Kiosk.DefaultLanguage, "fr"},
 		{"timezone", c.Kiosk.TimeZone, "Europe/Paris"},
 		{"state_dir", c.Kiosk.StateDir, "/var/lib/borne"},

@@ -27,6 +27,9 @@ var languages = []Language{
 	{Code: "ar", Name: "العربية", RTL: true},
 	{Code: "es", Name: "Español", Comma: true},
 	{Code: "pt", Name: "Português", Comma: true},
+	{Code: "tr", Name: "Türkçe", Comma: true},
+	{Code: "ro", Name: "Română", Comma: true},
+	{Code: "zh", Name: "中文"},
 }
 
 // Source is the language the program's strings are written in and the one
