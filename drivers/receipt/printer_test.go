@@ -1,11 +1,11 @@
 package receipt_test
 
 import (
+	"borne/testbench/golden"
 	"context"
 	"errors"
 	"flag"
 	"image"
-	"image/png"
 	"log/slog"
 	"net"
 	"os"
@@ -252,42 +252,5 @@ func TestAccentsAndEuro(t *testing.T) {
 	if err := b.driver(t).Print(context.Background(), &d); err != nil {
 		t.Fatal(err)
 	}
-	goldenPNG(t, filepath.Join("testdata", "accents.png"), b.ticket(t).Image)
-}
-
-func goldenPNG(t *testing.T, path string, img *image.Gray) {
-	t.Helper()
-	if flag.Lookup("update").Value.String() == "true" { // the flag render_test.go defines
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		png.Encode(f, img)
-		f.Close()
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	defer f.Close()
-	want, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	same := want.Bounds() == img.Bounds()
-	for y := 0; same && y < img.Bounds().Dy(); y++ {
-		for x := 0; x < img.Bounds().Dx(); x++ {
-			if r, _, _, _ := want.At(x, y).RGBA(); (r>>8 < 128) != (img.GrayAt(x, y).Y < 128) {
-				same = false
-				break
-			}
-		}
-	}
-	if !same {
-		out := filepath.Join(t.TempDir(), filepath.Base(path))
-		o, _ := os.Create(out)
-		png.Encode(o, img)
-		o.Close()
-		t.Errorf("%s differs: got %s", path, out)
-	}
+	golden.PNG(t, filepath.Join("testdata", "accents.png"), b.ticket(t).Image, flag.Lookup("update").Value.String() == "true") // the flag render_test.go defines
 }

@@ -1,14 +1,12 @@
 package ticket
 
 import (
+	"borne/testbench/golden"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,23 +60,6 @@ func text(t *Ticket) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs; got:\n%s", path, got)
-	}
-}
-
 // The session ticket in every language, pinned as text: what was done,
 // the next windows from the service's rules, the counters for those
 // services with today's hours, a QR code per service.
@@ -87,7 +68,7 @@ func TestBuild(t *testing.T) {
 	for _, l := range i18n.Supported() {
 		t.Run(l.Code, func(t *testing.T) {
 			tk := Build(cfg, l.Code, sessionFacts())
-			golden(t, "session-"+l.Code+".txt", []byte(text(tk)))
+			golden.Text(t, filepath.Join("testdata", "session-"+l.Code+".txt"), []byte(text(tk)), *update)
 			if tk.RTL != l.RTL || tk.Lang != l.Code {
 				t.Errorf("lang %s rtl %v", tk.Lang, tk.RTL)
 			}
@@ -140,7 +121,7 @@ func TestCounters(t *testing.T) {
 	if n := len(all.Sections[0].Items); n != len(cfg.Agencies) {
 		t.Errorf("%d agencies listed", n)
 	}
-	golden(t, "counters-fr.txt", []byte(text(all)))
+	golden.Text(t, filepath.Join("testdata", "counters-fr.txt"), []byte(text(all)), *update)
 	ameli := text(Counters(cfg, "en", "ameli", monday))
 	if !strings.Contains(ameli, "* France Services de Trappes") || !strings.Contains(ameli, "Assurance Maladie") || strings.Contains(ameli, "CAF des") {
 		t.Errorf("ameli counters:\n%s", ameli)
@@ -188,7 +169,7 @@ func TestPrintedTicket(t *testing.T) {
 				if tk.Cut != "partial" {
 					t.Errorf("cut %q", tk.Cut)
 				}
-				goldenPNG(t, "session-"+lang+".png", tk.Image)
+				golden.PNG(t, filepath.Join("testdata", "session-"+lang+".png"), tk.Image, *update)
 			case <-time.After(5 * time.Second):
 				t.Fatal("no ticket came out")
 			}
@@ -226,46 +207,6 @@ func virtualPrinter(t testing.TB, cell *escpos.CellFont) (string, chan escpos.Ti
 		pt.Close()
 	})
 	return pt.Path, tickets
-}
-
-func goldenPNG(t *testing.T, name string, img *image.Gray) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		png.Encode(f, img)
-		f.Close()
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	defer f.Close()
-	want, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	diff := 0
-	if want.Bounds() == img.Bounds() {
-		for y := 0; y < img.Bounds().Dy(); y++ {
-			for x := 0; x < img.Bounds().Dx(); x++ {
-				r, _, _, _ := want.At(x, y).RGBA()
-				if (r>>8 < 128) != (img.GrayAt(x, y).Y < 128) {
-					diff++
-				}
-			}
-		}
-	}
-	if want.Bounds() != img.Bounds() || diff > 0 {
-		out := filepath.Join(t.TempDir(), name)
-		o, _ := os.Create(out)
-		png.Encode(o, img)
-		o.Close()
-		t.Errorf("%s: size %v (golden %v), %d dots differ; got %s", path, img.Bounds(), want.Bounds(), diff, out)
-	}
 }
 
 // Encoding a ticket and sending it to the printer, as a resident waits for

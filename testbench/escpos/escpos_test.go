@@ -1,12 +1,11 @@
 package escpos
 
 import (
+	"borne/testbench/golden"
 	"bytes"
 	"context"
 	"errors"
 	"flag"
-	"image"
-	"image/png"
 	"io"
 	"log/slog"
 	"net"
@@ -148,48 +147,7 @@ func TestRenderForeignEncoders(t *testing.T) {
 		t.Fatalf("%d tickets: %+v", len(tickets), tickets)
 	}
 	for i, tk := range tickets {
-		goldenPNG(t, filepath.Join("testdata", "foreign-"+string(rune('1'+i))+".png"), tk.Image)
-	}
-}
-
-// goldenPNG compares img with the PNG at path, dot for dot.
-func goldenPNG(t *testing.T, path string, img *image.Gray) {
-	t.Helper()
-	if *update {
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		png.Encode(f, img)
-		f.Close()
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	defer f.Close()
-	want, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want.Bounds() != img.Bounds() {
-		t.Fatalf("%s: size %v, golden %v", path, img.Bounds(), want.Bounds())
-	}
-	diff := 0
-	for y := 0; y < img.Bounds().Dy(); y++ {
-		for x := 0; x < img.Bounds().Dx(); x++ {
-			r, _, _, _ := want.At(x, y).RGBA()
-			if (r>>8 < 128) != (img.GrayAt(x, y).Y < 128) {
-				diff++
-			}
-		}
-	}
-	if diff > 0 {
-		out := filepath.Join(t.TempDir(), filepath.Base(path))
-		f, _ := os.Create(out)
-		png.Encode(f, img)
-		f.Close()
-		t.Errorf("%s: %d dots differ; got %s", path, diff, out)
+		golden.PNG(t, filepath.Join("testdata", "foreign-"+string(rune('1'+i))+".png"), tk.Image, *update)
 	}
 }
 
