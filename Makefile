@@ -10,15 +10,23 @@ BIN   := bin
 APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sane-utils \
 	cups-ipp-utils xvfb xauth xdotool imagemagick fonts-noto-core fonts-dejavu-core \
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
-	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk
+	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk libjpeg62-turbo-dev \
+	tesseract-ocr tesseract-ocr-fra systemd
+# The peers the shrink benchmark compares against (make bench only).
+BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots
 
-.PHONY: deps build run test bench fuzz clean
+.PHONY: deps apt build run test bench fuzz clean
 
 deps:
-	@missing=$$(for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
+	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 is needed (https://go.dev/dl)"; exit 1; }
+
+# apt installs whichever of PACKAGES is missing, and nothing when all are there.
+apt:
+	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing" $$missing; \
@@ -26,7 +34,6 @@ deps:
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
-	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 is needed (https://go.dev/dl)"; exit 1; }
 
 build: deps
 	$(GO) build -o $(BIN)/kiosk ./ui/cmd/kiosk
@@ -48,13 +55,19 @@ test: build
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./kiosk/... ./drivers/... ./provisioning/... ./testbench/...
 	$(GO) test -timeout $(TEST_TIMEOUT) ./ui/...
 
+# Go benchmarks (cold start, idle RSS, session reset, ticket, print round
+# trip…), then the shrink engine against its peers on ../shared/corpus
+# (about 8 minutes; per-page table in artefacts/bench/).
 bench: build
+	@$(MAKE) --no-print-directory apt PACKAGES="$(BENCH_PACKAGES)"
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./kiosk/... ./drivers/... ./ui/...
+	$(GO) run ./testbench/shrinkbench -kioskctl $(BIN)/kioskctl -out artefacts/bench
 
 # Each fuzz target of the parsers of outside bytes, FUZZTIME each.
 FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
-	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos
+	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
+	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($${t#*:})"; \
