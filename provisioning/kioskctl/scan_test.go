@@ -22,7 +22,7 @@ func TestShrinkCmd(t *testing.T) {
 		stderr string
 	}{
 		{"fits", []string{"--max-bytes", "60000", "-o", pdf, samplePage}, 0,
-			[]string{"letter.pdf: PDF", "(limit 60.0 KB), 1 page(s)", "page 1: ", "ink(s) G4 300 dpi"}, ""},
+			[]string{"letter.pdf: PDF", "(limit 60.0 KB), 1 page(s)", "page 1: ", "ink(s) ", " 300 dpi"}, ""}, // JBIG2 or G4, whichever is smaller
 		{"flags after inputs", []string{samplePage, "-o", filepath.Join(dir, "again.pdf"), "--format", "pdf"}, 0, []string{"1 page(s)"}, ""},
 		{"the PDF again", []string{"-o", filepath.Join(dir, "twice.pdf"), pdf}, 0, []string{"twice.pdf: PDF", "page 1: "}, ""},
 		{"jpeg", []string{"-o", filepath.Join(dir, "letter.jpg"), samplePage}, 0, []string{"letter.jpg: JPEG", "photo(s) JPEG 200 dpi"}, ""},
