@@ -176,16 +176,44 @@ func (k *kiosk) center(name string) (x, y int) {
 			err = fmt.Errorf("no button %q on screen (have %v)", name, k.sh.Buttons())
 			return
 		}
+		b.GrabFocus() // scrolls it into view, as a keyboard user's Tab would
+	})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	onUI(func() {
+		b, _ := k.sh.Button(name)
 		wx, wy := k.sh.Window().GetPosition()
 		a := b.GetAllocation()
 		var tx, ty int
 		tx, ty, err = b.TranslateCoordinates(k.sh.Window(), a.GetWidth()/2, a.GetHeight()/2)
 		x, y = wx+tx, wy+ty
+		if err == nil && !inside(&b.Widget, &k.sh.bar.Widget) {
+			if bx, by, berr := k.sh.bar.TranslateCoordinates(k.sh.Window(), 0, 0); berr == nil && bx >= 0 && ty >= by {
+				err = fmt.Errorf("button %q is hidden under the bar (y %d, bar at %d)", name, ty, by)
+			}
+		}
 	})
 	if err != nil {
 		k.t.Fatal(err)
 	}
 	return x, y
+}
+
+// inside tells whether w is within container.
+func inside(w, container *gtk.Widget) bool {
+	for cur := w; cur != nil; {
+		if cur.Native() == container.Native() {
+			return true
+		}
+		parent, err := cur.GetParent()
+		if err != nil || parent == nil {
+			return false
+		}
+		cur = parent.ToWidget()
+	}
+	return false
 }
 
 // tap clicks a button with a real X pointer event.

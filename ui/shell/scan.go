@@ -19,6 +19,7 @@ import (
 // being scanned, whether the scanner is working, what went wrong.
 type scanning struct {
 	doc      string  // the tray document pages go into
+	retake   string  // a page to replace with the next scan, or ""
 	busy     bool    // a scan is running
 	progress float64 // 0–1, or -1 when the scanner cannot tell
 	problem  string  // scanner.Problem code of the last failure
@@ -112,6 +113,16 @@ func (s *Shell) pageStrip(tray *docs.Tray, d docs.Document) gtk.IWidget {
 		card.PackStart(s.actionButton(fmt.Sprintf("rotate-%d", i+1), "rotate", s.cat.T("Tourner"), func() {
 			s.trayChange(func() error { _, err := tray.Rotate(d.ID, page.ID, 1); return err })
 		}), false, false, 0)
+		card.PackStart(s.actionButton(fmt.Sprintf("retake-%d", i+1), "scan", s.cat.T("Reprendre"), func() {
+			s.scan.retake = page.ID
+			s.startScan()
+		}), false, false, 0)
+		if i > 0 {
+			to := i - 1
+			card.PackStart(s.actionButton(fmt.Sprintf("before-%d", i+1), "back", s.cat.T("Mettre avant"), func() {
+				s.trayChange(func() error { return tray.Move(d.ID, page.ID, to) })
+			}), false, false, 0)
+		}
 		card.PackStart(s.actionButton(fmt.Sprintf("delete-%d", i+1), "delete", s.cat.T("Supprimer"), func() {
 			s.trayChange(func() error { return tray.Delete(d.ID, page.ID) })
 		}), false, false, 0)
@@ -152,10 +163,11 @@ func (s *Shell) startScan() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.scan.busy, s.scan.problem, s.scan.cancel, s.scan.progress = true, "", cancel, 0
 	s.rebuild()
-	doc := s.scan.doc
+	doc, retake := s.scan.doc, s.scan.retake
+	s.scan.retake = ""
 	go func() {
 		defer cancel()
-		err := s.scanInto(ctx, tray, doc)
+		err := s.scanInto(ctx, tray, doc, retake)
 		glib.IdleAdd(func() {
 			s.scan.busy = false
 			if err != nil {
@@ -168,7 +180,8 @@ func (s *Shell) startScan() {
 	}()
 }
 
-func (s *Shell) scanInto(ctx context.Context, tray *docs.Tray, doc string) error {
+// scanInto scans pages into doc; with retake, the first page replaces that one.
+func (s *Shell) scanInto(ctx context.Context, tray *docs.Tray, doc, retake string) error {
 	dev, err := s.opt.Scanner(ctx)
 	if err != nil {
 		return err
@@ -186,7 +199,14 @@ func (s *Shell) scanInto(ctx context.Context, tray *docs.Tray, doc string) error
 		})
 	})
 	for _, p := range pages { // pages scanned before a failure are kept
-		if _, addErr := tray.AddPage(doc, p.Image, p.DPI); addErr != nil && err == nil {
+		var addErr error
+		if retake != "" {
+			_, addErr = tray.Retake(doc, retake, p.Image, p.DPI)
+			retake = ""
+		} else {
+			_, addErr = tray.AddPage(doc, p.Image, p.DPI)
+		}
+		if addErr != nil && err == nil {
 			err = addErr
 		}
 	}

@@ -64,6 +64,15 @@ func (k *kiosk) clickInPage(selector string) {
 	xdotool(k.t, "mousemove", "--sync", fmt.Sprint(x), fmt.Sprint(y), "click", "1")
 }
 
+func (k *kiosk) waitGone(name string) {
+	k.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); k.buttonShown(name); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			k.t.Fatalf("button %q never went away", name)
+		}
+	}
+}
+
 func (k *kiosk) waitButton(name string) {
 	k.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -96,7 +105,15 @@ func TestScanAndAttach(t *testing.T) {
 	k.screenshot("41-scan-fr")
 	k.tap("scan-page")
 	k.waitButton("rotate-1")
+	k.tap("scan-page") // a second page, moved first, then retaken and deleted
+	k.waitButton("before-2")
+	k.tap("before-2")
+	k.waitButton("retake-2")
+	k.tap("retake-2")
+	k.waitButton("delete-2")
 	k.screenshot("42-scanned-fr")
+	k.tap("delete-2")
+	k.waitGone("delete-2")
 	k.tap("scan-done")
 	k.waitButton("send")
 	k.screenshot("43-ready-fr")

@@ -119,6 +119,7 @@ func New(opt Options) (*Shell, error) {
 	scroll.SetPolicy(gtk.POLICY_NEVER, gtk.POLICY_AUTOMATIC)
 	scroll.SetVExpand(true)
 	scroll.Add(s.page)
+	s.page.SetFocusVAdjustment(scroll.GetVAdjustment()) // the focused control scrolls into view
 	s.bar, _ = gtk.BoxNew(gtk.ORIENTATION_VERTICAL, 12)
 	addClass(&s.bar.Widget, "bar")
 	root.PackStart(s.banner, false, false, 0)
