@@ -189,7 +189,7 @@ func (k *kiosk) center(name string) (x, y int) {
 		var tx, ty int
 		tx, ty, err = b.TranslateCoordinates(k.sh.Window(), a.GetWidth()/2, a.GetHeight()/2)
 		x, y = wx+tx, wy+ty
-		if err == nil && !inside(&b.Widget, &k.sh.bar.Widget) {
+		if err == nil && inside(&b.Widget, &k.sh.page.Widget) { // panels float above the bar; the page scrolls under it
 			if bx, by, berr := k.sh.bar.TranslateCoordinates(k.sh.Window(), 0, 0); berr == nil && bx >= 0 && ty >= by {
 				err = fmt.Errorf("button %q is hidden under the bar (y %d, bar at %d)", name, ty, by)
 			}
