@@ -156,21 +156,7 @@ func decodeJBIG2(t testing.TB, data []byte, w, h int) *Bitmap {
 	return out
 }
 
-func jbig2RoundTrip(t testing.TB, b *Bitmap) []byte {
-	t.Helper()
-	data, err := EncodeJBIG2(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clearPadding(b)
-	got := decodeJBIG2(t, data, b.Width, b.Height)
-	for y := range b.Height {
-		if !bytes.Equal(got.Row(y), b.Row(y)) {
-			t.Fatalf("%d×%d: row %d differs:\n got %08b\nwant %08b", b.Width, b.Height, y, got.Row(y), b.Row(y))
-		}
-	}
-	return data
-}
+var jbig2 = codec{EncodeJBIG2, decodeJBIG2}
 
 func TestJBIG2RoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -204,7 +190,7 @@ func TestJBIG2RoundTrip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := NewBitmap(tt.w, tt.h)
 			tt.draw(b)
-			jbig2RoundTrip(t, b)
+			jbig2.roundTrip(t, b)
 		})
 	}
 }
@@ -212,7 +198,7 @@ func TestJBIG2RoundTrip(t *testing.T) {
 // TestJBIG2BeatsG4 on text-like strokes: the point of JBIG2.
 func TestJBIG2BeatsG4(t *testing.T) {
 	b := textLike(1200, 800)
-	j := jbig2RoundTrip(t, b)
+	j := jbig2.roundTrip(t, b)
 	g, err := EncodeG4(b)
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +233,7 @@ func FuzzJBIG2(f *testing.F) {
 		if h == 0 {
 			return
 		}
-		jbig2RoundTrip(t, &Bitmap{Width: width, Height: h, Stride: stride, Bits: data[:h*stride]})
+		jbig2.roundTrip(t, &Bitmap{Width: width, Height: h, Stride: stride, Bits: data[:h*stride]})
 	})
 }
 
