@@ -133,33 +133,28 @@ func (t *Tray) DeleteDocument(id string) error {
 // scanned, with the paper's crop and straightening found for its
 // thumbnail, and a warning when it looks blank or dark.
 func (t *Tray) AddPage(docID string, img image.Image, dpi int) (Page, error) {
-	t.mu.Lock()
-	_, err := t.find(docID)
-	id := t.newID("p")
-	t.mu.Unlock()
-	if err != nil {
-		return Page{}, err
-	}
-	p, err := t.store(id, img, dpi)
-	if err != nil {
-		return Page{}, err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	i, err := t.find(docID)
-	if err != nil { // deleted meanwhile
-		removePage(p)
-		return Page{}, err
-	}
-	t.docs[i].Pages = append(t.docs[i].Pages, p)
-	return p, t.save()
+	return t.storePage(docID, "", img, dpi)
 }
 
 // Retake replaces a page with a new scan, in the same place; the page gets
 // a new ID.
 func (t *Tray) Retake(docID, pageID string, img image.Image, dpi int) (Page, error) {
+	return t.storePage(docID, pageID, img, dpi)
+}
+
+// storePage stores a new page (the slow part) off the lock, then puts it
+// into the document found again under the lock, since it may have changed
+// meanwhile: at the end, or in place of pageID when one is given.
+func (t *Tray) storePage(docID, pageID string, img image.Image, dpi int) (Page, error) {
+	locate := func() (i, j int, err error) {
+		if pageID == "" {
+			i, err = t.find(docID)
+			return i, -1, err
+		}
+		return t.findPage(docID, pageID)
+	}
 	t.mu.Lock()
-	_, _, err := t.findPage(docID, pageID)
+	_, _, err := locate()
 	id := t.newID("p")
 	t.mu.Unlock()
 	if err != nil {
@@ -171,13 +166,17 @@ func (t *Tray) Retake(docID, pageID string, img image.Image, dpi int) (Page, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	i, j, err := t.findPage(docID, pageID)
-	if err != nil {
+	i, j, err := locate()
+	if err != nil { // deleted meanwhile
 		removePage(p)
 		return Page{}, err
 	}
-	removePage(t.docs[i].Pages[j])
-	t.docs[i].Pages[j] = p
+	if j < 0 {
+		t.docs[i].Pages = append(t.docs[i].Pages, p)
+	} else {
+		removePage(t.docs[i].Pages[j])
+		t.docs[i].Pages[j] = p
+	}
 	return p, t.save()
 }
 
