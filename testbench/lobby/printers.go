@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -168,12 +169,24 @@ func freePort(host string) (string, error) {
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
-const dbusSocket = "/run/dbus/system_bus_socket"
+const (
+	dbusSocket  = "/run/dbus/system_bus_socket"
+	dbusPidFile = "/run/dbus/pid"
+	avahiPidDir = "/run/avahi-daemon"
+	dnssdLock   = "/run/lock/borne-lobby-dnssd.lock"
+)
 
-// startDNSSD makes sure a D-Bus system bus and avahi-daemon run: each is
-// started only when it does not answer, and a start that loses a race
-// with another one is no error.
+// startDNSSD makes sure a D-Bus system bus and avahi-daemon run. Test
+// packages start lobbies in parallel processes, so the check-and-start runs
+// under a file lock; a pid file left by a daemon that died (a machine image
+// taken while it ran, a killed container) would make the daemon refuse to
+// start, so such a file is removed first.
 func startDNSSD(ctx context.Context, log *slog.Logger) error {
+	unlock, err := lockFile(dnssdLock)
+	if err != nil {
+		return fmt.Errorf("lobby: D-Bus system bus: %w (ippeveprinter needs one: start it as root)", err)
+	}
+	defer unlock()
 	busUp := func() bool {
 		c, err := net.DialTimeout("unix", dbusSocket, time.Second)
 		if err == nil {
@@ -186,6 +199,7 @@ func startDNSSD(ctx context.Context, log *slog.Logger) error {
 		if err := os.MkdirAll("/run/dbus", 0o755); err != nil {
 			return fmt.Errorf("lobby: D-Bus system bus: %w (ippeveprinter needs one: start it as root)", err)
 		}
+		removeStalePidFile(dbusPidFile, "dbus-daemon", log)
 		os.Remove(dbusSocket) // a socket left by a bus that died
 		out, err := exec.CommandContext(ctx, "dbus-daemon", "--system", "--fork").CombinedOutput()
 		if !waitFor(busUp) {
@@ -194,6 +208,7 @@ func startDNSSD(ctx context.Context, log *slog.Logger) error {
 		log.Info("lobby: started a D-Bus system bus")
 	}
 	if !avahiUp() {
+		removeStalePidFile(filepath.Join(avahiPidDir, "pid"), "avahi-daemon", log)
 		out, err := exec.CommandContext(ctx, "avahi-daemon", "-D", "--no-drop-root").CombinedOutput()
 		if !waitFor(avahiUp) {
 			return fmt.Errorf("lobby: avahi-daemon did not start: %v %s", err, out)
@@ -201,6 +216,40 @@ func startDNSSD(ctx context.Context, log *slog.Logger) error {
 		log.Info("lobby: started avahi-daemon")
 	}
 	return nil
+}
+
+// lockFile takes an exclusive lock on path, creating it, and returns its
+// release.
+func lockFile(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// removeStalePidFile removes path unless the process it names is alive and
+// is the daemon (by its command name): a pid can be reused by anything.
+func removeStalePidFile(path, daemon string, log *slog.Logger) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.TrimSpace(string(comm)) == daemon {
+			return
+		}
+	}
+	if err := os.Remove(path); err == nil {
+		log.Info("lobby: removed a stale pid file", "file", path)
+	}
 }
 
 // waitFor polls up for up to five seconds.

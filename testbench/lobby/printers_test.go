@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -92,5 +94,39 @@ func TestStartReceiptPrinter(t *testing.T) {
 	os.WriteFile(link, nil, 0o600)
 	if _, err := StartReceiptPrinter(context.Background(), link, out, quiet); err == nil {
 		t.Error("replaced a regular file")
+	}
+}
+
+// A pid file left by a daemon that died made dbus-daemon refuse to start on
+// a fresh CI machine; only a file naming the live daemon may stay.
+func TestRemoveStalePidFile(t *testing.T) {
+	sleeper := exec.Command("sleep", "30")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, pid, daemon string
+		kept              bool
+	}{
+		{"live daemon", strconv.Itoa(sleeper.Process.Pid), "sleep", true},
+		{"pid reused by another program", strconv.Itoa(sleeper.Process.Pid), "dbus-daemon", false},
+		{"dead process", strconv.Itoa(dead.Process.Pid), "dbus-daemon", false},
+		{"garbage", "not a pid\n", "dbus-daemon", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pid")
+			if err := os.WriteFile(path, []byte(tc.pid+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			removeStalePidFile(path, tc.daemon, quiet)
+			if _, err := os.Stat(path); (err == nil) != tc.kept {
+				t.Errorf("pid file kept = %v, want %v", err == nil, tc.kept)
+			}
+		})
 	}
 }
