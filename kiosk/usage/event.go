@@ -19,6 +19,7 @@ const (
 	Language     Kind = "language"     // Lang: the language chosen
 	TileOpened   Kind = "tile_opened"  // Service: the catalogue id
 	HelpPressed  Kind = "help_pressed" // Screen: where it was pressed
+	Fault        Kind = "fault"        // Screen: the device (scanner, printer, receipt); Error: its code
 )
 
 // Event is one anonymous usage event. Every text field holds an identifier
@@ -37,7 +38,7 @@ type Event struct {
 }
 
 // kinds is the closed set of kinds the store accepts.
-var kinds = []Kind{SessionStart, SessionEnd, Language, TileOpened, HelpPressed}
+var kinds = []Kind{SessionStart, SessionEnd, Language, TileOpened, HelpPressed, Fault}
 
 type bucket struct {
 	below time.Duration // exclusive upper bound

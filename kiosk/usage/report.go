@@ -20,13 +20,15 @@ const (
 	DimHelp    = "help"    // Value: the screen where help was pressed, or "*" for any
 	DimEnd     = "end"     // Value: the end reason
 	DimLang    = "lang"    // Value: the language chosen
+	DimHour    = "hour"    // Value: the hour of day sessions started, "00" to "23"
+	DimFault   = "fault"   // Value: DEVICE:CODE; counts faults, not sessions
 )
 
 // AllValues is the Value of a dimension's total row.
 const AllValues = "*"
 
 // Row is one cell of a report: how many distinct sessions of Day fall under
-// Dimension=Value. When Suppressed, Sessions is 0 and the true count (1 to
+// Dimension=Value (for DimFault, how many faults). When Suppressed, Sessions is 0 and the true count (1 to
 // MinCell-1) is not given out at all.
 type Row struct {
 	Day        string // YYYY-MM-DD, kiosk-local
@@ -45,11 +47,12 @@ type Report struct {
 const dayLayout = "2006-01-02"
 
 // reportSQL counts distinct sessions per day and cell. Sessions are told apart
-// by (kiosk, session) so that databases merged from several kiosks stay right.
+// by (kiosk, session) so that databases merged from several kiosks stay right;
+// faults happen outside sessions too, so each fault event is its own cell member.
 // ord fixes the order of the dimensions in the output.
 const reportSQL = `
 WITH ev AS (
-	SELECT substr(hour, 1, 10) AS day, kind, kiosk, session, service, screen, outcome, lang
+	SELECT id, substr(hour, 1, 10) AS day, substr(hour, 12, 2) AS hod, kind, kiosk, session, service, screen, outcome, lang, error
 	FROM events WHERE hour >= ? AND hour <= ?
 ),
 cells AS (
@@ -59,6 +62,8 @@ cells AS (
 	UNION ALL SELECT DISTINCT 2, day, 'help', screen, kiosk, session FROM ev WHERE kind = 'help_pressed'
 	UNION ALL SELECT DISTINCT 3, day, 'end', outcome, kiosk, session FROM ev WHERE kind = 'session_end'
 	UNION ALL SELECT DISTINCT 4, day, 'lang', lang, kiosk, session FROM ev WHERE kind = 'language'
+	UNION ALL SELECT DISTINCT 5, day, 'hour', hod, kiosk, session FROM ev WHERE kind = 'session_start'
+	UNION ALL SELECT 6, day, 'fault', screen || ':' || error, kiosk, id FROM ev WHERE kind = 'fault'
 )
 SELECT day, dim, value, count(*) FROM cells GROUP BY day, ord, dim, value ORDER BY day, ord, value`
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,18 @@ func TestReportCountsAndSuppresses(t *testing.T) {
 	appendSessions(t, s, "k2", seq(1, 1), func(id uint32) []Event {
 		return []Event{{At: day2, Session: id, Kind: SessionStart}}
 	})
+	// Faults belong to no session (0): each one counts. Six scanner jams
+	// show; two empty paper trays are too few.
+	var faults []Event
+	for range 6 {
+		faults = append(faults, Event{At: day1, Kind: Fault, Screen: "scanner", Error: "jammed"})
+	}
+	for range 2 {
+		faults = append(faults, Event{At: day1, Kind: Fault, Screen: "printer", Error: "media-empty"})
+	}
+	if err := s.Append(context.Background(), "k1", time.UTC, faults...); err != nil {
+		t.Fatal(err)
+	}
 	// Day 3: four sessions, outside the range asked for.
 	appendSessions(t, s, "k1", seq(1, 4), func(id uint32) []Event {
 		return []Event{{At: day2.AddDate(0, 0, 1), Session: id, Kind: SessionStart}}
@@ -84,7 +97,11 @@ func TestReportCountsAndSuppresses(t *testing.T) {
 		hidden("2024-05-02", DimHelp, "upload"),
 		shown("2024-05-02", DimEnd, "done", 5),
 		shown("2024-05-02", DimLang, "fr", 5),
+		shown("2024-05-02", DimHour, "09", 5),
+		hidden("2024-05-02", DimFault, "printer:media-empty"),
+		shown("2024-05-02", DimFault, "scanner:jammed", 6),
 		shown("2024-05-03", DimService, AllValues, 5),
+		shown("2024-05-03", DimHour, "09", 5),
 	}
 	if !slices.Equal(r.Rows, want) {
 		t.Fatalf("rows:\n%v\nwant:\n%v", r.Rows, want)
@@ -101,7 +118,7 @@ func TestReportCountsAndSuppresses(t *testing.T) {
 			t.Errorf("header %q", lines[0])
 		}
 		for i, row := range want {
-			wantCount := "5"
+			wantCount := strconv.Itoa(row.Sessions)
 			if row.Suppressed {
 				wantCount = "<5"
 			}
@@ -137,7 +154,7 @@ func TestReportCountsAndSuppresses(t *testing.T) {
 			t.Fatalf("%d records, want %d", len(recs), len(want)+1)
 		}
 		for i, row := range want {
-			wantRec := []string{row.Day, row.Dimension, row.Value, "5", "false"}
+			wantRec := []string{row.Day, row.Dimension, row.Value, strconv.Itoa(row.Sessions), "false"}
 			if row.Suppressed {
 				wantRec = []string{row.Day, row.Dimension, row.Value, "", "true"}
 			}

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -272,5 +273,42 @@ func TestPurgeOlderThan(t *testing.T) {
 	s, _ := openTemp(t)
 	if _, err := s.PurgeOlderThan(context.Background(), 0, time.Now(), paris); err == nil {
 		t.Error("a retention of 0 months was accepted")
+	}
+}
+
+// A database written before faults were recorded keeps its events and
+// takes faults once opened by this version.
+func TestOpenMigratesVersion1Database(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "usage.db")
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{db: db}
+	if err := s.apply(context.Background(), ms[0], len(ms)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO events (hour, kiosk, session, kind) VALUES ('2024-05-02T09', 'k1', 7, 'session_start')"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO events (hour, kiosk, session, kind) VALUES ('2024-05-02T09', 'k1', 0, 'fault')"); err == nil {
+		t.Fatal("version 1 took a fault: the test does not start from the old schema")
+	}
+	db.Close()
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := countRows(t, s); n != 1 {
+		t.Errorf("%d events after the migration, want the 1 written before", n)
+	}
+	if err := s.Append(context.Background(), "k1", time.UTC, Event{At: time.Now(), Kind: Fault, Screen: "scanner", Error: "jammed"}); err != nil {
+		t.Errorf("fault after the migration: %v", err)
 	}
 }
