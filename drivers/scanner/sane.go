@@ -752,3 +752,95 @@ func (d *device) setOption(o option, value string) (reload bool, err error) {
 	}
 	return info&C.SANE_INFO_RELOAD_OPTIONS != 0, nil
 }
+
+// Setting is one of a scanner's options as the scanner reports it: what
+// the test bench reads back to know the modes, resolutions and sources a
+// device offers and the scan area in effect.
+type Setting struct {
+	Name    string
+	Value   string   // the current value as text; "" for buttons, inactive options and lists of numbers
+	Choices []string // the allowed values, when the scanner lists them
+	Min     float64  // with Max: the allowed range, when the scanner gives one
+	Max     float64
+	Unit    string // "dpi", "mm", "%"… or ""
+	Active  bool
+}
+
+// Ranged tells whether the setting takes any number from Min to Max.
+func (s Setting) Ranged() bool { return s.Max > s.Min }
+
+// Settings reads back the options of an open scanner, sorted by name. Only
+// SANE devices can: others give ErrUnsupported.
+func Settings(ctx context.Context, dev Device) ([]Setting, error) {
+	d, ok := dev.(*device)
+	if !ok {
+		return nil, &Error{Op: "settings", Err: fmt.Errorf("%w: not a SANE scanner", ErrUnsupported)}
+	}
+	var out []Setting
+	var err error
+	cerr := call(ctx, func() {
+		d.mu.Lock()
+		closed := d.h == nil || d.closing
+		d.mu.Unlock()
+		if closed {
+			err = ErrClosed
+			return
+		}
+		var opts map[string]option
+		if opts, err = d.options(); err != nil {
+			return
+		}
+		for _, name := range slices.Sorted(maps.Keys(opts)) {
+			out = append(out, d.setting(opts[name]))
+		}
+	})
+	if cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, &Error{Op: "settings", Device: d.name, Err: err}
+	}
+	return out, nil
+}
+
+var units = map[C.SANE_Unit]string{C.SANE_UNIT_PIXEL: "px", C.SANE_UNIT_BIT: "bit", C.SANE_UNIT_MM: "mm",
+	C.SANE_UNIT_DPI: "dpi", C.SANE_UNIT_PERCENT: "%", C.SANE_UNIT_MICROSECOND: "µs"}
+
+// setting describes one option; the caller holds the libsane lock.
+func (d *device) setting(o option) Setting {
+	s := Setting{Name: o.name(), Unit: units[o.desc.unit], Active: o.active(), Choices: o.strings()}
+	div := 1.0
+	if o.desc._type == C.SANE_TYPE_FIXED {
+		div = 65536
+	}
+	switch o.desc.constraint_type {
+	case C.SANE_CONSTRAINT_RANGE:
+		r := C.range_of(o.desc)
+		s.Min, s.Max = float64(r.min)/div, float64(r.max)/div
+	case C.SANE_CONSTRAINT_WORD_LIST:
+		for i := 1; i <= int(C.word_at(o.desc, 0)); i++ {
+			s.Choices = append(s.Choices, strconv.FormatFloat(float64(C.word_at(o.desc, C.int(i)))/div, 'f', -1, 64))
+		}
+	}
+	if !s.Active {
+		return s
+	}
+	switch o.desc._type {
+	case C.SANE_TYPE_INT, C.SANE_TYPE_FIXED:
+		if v, err := d.number(o); err == nil {
+			s.Value = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+	case C.SANE_TYPE_BOOL:
+		var w C.SANE_Word
+		if C.sane_control_option(d.h, o.index, C.SANE_ACTION_GET_VALUE, unsafe.Pointer(&w), nil) == C.SANE_STATUS_GOOD {
+			s.Value = strconv.FormatBool(w == C.SANE_TRUE)
+		}
+	case C.SANE_TYPE_STRING:
+		buf := C.calloc(C.size_t(max(o.desc.size, 1)), 1)
+		defer C.free(buf)
+		if C.sane_control_option(d.h, o.index, C.SANE_ACTION_GET_VALUE, buf, nil) == C.SANE_STATUS_GOOD {
+			s.Value = strings.Clone(C.GoString((*C.char)(buf)))
+		}
+	}
+	return s
+}
