@@ -1,0 +1,209 @@
+package health_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	stdpng "image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"borne/drivers/printer"
+	"borne/drivers/receipt"
+	"borne/drivers/scanner"
+	"borne/kiosk/config"
+	"borne/kiosk/health"
+	"borne/kiosk/metrics"
+	"borne/kiosk/ticket"
+	"borne/kiosk/usage"
+	"borne/testbench/escpos"
+	"borne/testbench/lobby"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// TestMain points libsane at the simulated lobby's pnm scanner before
+// anything initialises it.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "health-sane")
+	if err != nil {
+		panic(err)
+	}
+	page, _ := filepath.Abs("../../testdata/pages/letter.jpg")
+	env, err := lobby.SANEConfig(dir, []string{page})
+	if err != nil {
+		panic(err)
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// The monitor asks the real simulated devices; the faults the receipt
+// printer is put through show in its statuses, the metrics and the usage
+// store, each counted once however many times it is seen.
+func TestMonitorOnSimulatedLobby(t *testing.T) {
+	ctx := context.Background()
+	ipp, err := lobby.StartIPPPrinter(ctx, t.TempDir(), lobby.IPPOptions{Addr: "127.0.0.1:0"}, quiet)
+	if errors.Is(err, lobby.ErrNoIPPEveprinter) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ipp.Stop()
+	rp, err := lobby.StartReceiptPrinter(ctx, filepath.Join(t.TempDir(), "receipt"), t.TempDir(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Stop()
+	cfg := config.Default()
+	cfg.Receipt.Device = rp.Device
+	ropt, ok := ticket.ReceiptOptions(cfg, quiet)
+	if !ok {
+		t.Fatal("no receipt printer in the config")
+	}
+	ropt.StatusWait = 300 * time.Millisecond
+	a4, err := printer.Open(ipp.URI, printer.Options{Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := usage.Open(filepath.Join(t.TempDir(), "usage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rec := usage.NewRecorder(store, "k1", time.UTC, quiet)
+	recCtx, stopRec := context.WithCancel(ctx)
+	go rec.Serve(recCtx)
+	defer stopRec()
+	stats := metrics.New(metrics.Options{KioskID: "k1"})
+
+	scannerName := "pnm:0"
+	mon := health.New(health.Options{Metrics: stats, Usage: rec, Log: quiet, Probes: []health.Probe{
+		health.ScannerProbe(scannerName, scanner.List),
+		health.PrinterProbe(a4),
+		health.ReceiptProbe(receipt.New(ropt)),
+	}})
+	type want struct {
+		up    bool
+		code  string
+		paper metrics.Paper
+	}
+	steps := []struct {
+		name    string
+		fault   escpos.Fault
+		scanner string
+		want    map[string]want
+	}{
+		{"all ready", escpos.Fault{}, "pnm:0", map[string]want{
+			health.Scanner: {true, "ok", ""}, health.Printer: {true, "ready", metrics.PaperOK}, health.Receipt: {true, "ok", metrics.PaperOK}}},
+		{"ticket paper low", escpos.Fault{PaperLow: true}, "pnm:0", map[string]want{health.Receipt: {true, "paper-low", metrics.PaperLow}}},
+		{"ticket paper out", escpos.Fault{PaperOut: true}, "pnm:0", map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
+		{"still out: not a new fault", escpos.Fault{PaperOut: true}, "pnm:0", map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
+		{"silent", escpos.Fault{Silent: true}, "pnm:0", map[string]want{health.Receipt: {false, "no-reply", metrics.PaperUnknown}}},
+		{"scanner unplugged", escpos.Fault{}, "nosuch:0", map[string]want{health.Scanner: {false, "absent", ""}, health.Receipt: {true, "ok", metrics.PaperOK}}},
+	}
+	for _, st := range steps {
+		rp.SetFault(st.fault)
+		scannerName = st.scanner
+		got := map[string]health.Status{}
+		for _, s := range mon.Refresh(ctx) {
+			got[s.Device] = s
+		}
+		for dev, w := range st.want {
+			g := got[dev]
+			if g.Up != w.up || g.Code != w.code || g.Paper != w.paper || g.Staff == "" {
+				t.Errorf("%s: %s = %+v, want up=%v code=%s paper=%q and words for staff", st.name, dev, g, w.up, w.code, w.paper)
+			}
+		}
+	}
+	// Paper out, no reply and the absent scanner: three faults; the metrics
+	// and the usage store agree.
+	rec.Flush(ctx)
+	r, err := store.Report(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var faults []string
+	for _, row := range r.Rows {
+		if row.Dimension == usage.DimFault {
+			faults = append(faults, row.Value)
+		}
+	}
+	if strings.Join(faults, ",") != "receipt:no-reply,receipt:paper-out,scanner:absent" {
+		t.Errorf("faults in the usage store: %v", faults)
+	}
+	srv := httptest.NewServer(stats.Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, line := range []string{
+		`borne_device_faults_total{device="receipt",fault="paper-out"} 1`,
+		`borne_device_up{device="scanner"} 0`,
+		`borne_device_up{device="printer"} 1`,
+	} {
+		if !strings.Contains(string(body), line) {
+			t.Errorf("metrics lack %s:\n%s", line, body)
+		}
+	}
+}
+
+// The test page is a one-page A4 PDF whose text pdftotext reads back.
+func TestWriteTestPage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.pdf")
+	if err := health.WriteTestPage(path, "k1", time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(t.TempDir(), "page")
+	if out, err := exec.Command("pdftoppm", "-r", "50", "-png", "-singlefile", path, png).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	info, err := exec.Command("pdfinfo", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(info)), " "), "Pages: 1 ") || !strings.Contains(string(info), "(A4)") {
+		t.Errorf("not one A4 page:\n%s", info)
+	}
+	if testing.Verbose() {
+		t.Log(png + ".png")
+	}
+	f, err := os.Open(png + ".png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := stdpng.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 410 || b.Dx() > 416 || b.Dy() < 582 || b.Dy() > 588 {
+		t.Errorf("page is %v at 50 dpi, want A4 (413×585)", b)
+	}
+	// The ramp, 75 mm from the top: each step darker than the last.
+	prev := -1
+	for i := range 11 {
+		x := int((20 + (float64(i)+0.5)*170/11) * 50 / 25.4)
+		r, _, _, _ := img.At(x, 147).RGBA() // 75 mm down
+		if v := 65535 - int(r); v <= prev {
+			t.Errorf("grey step %d (%d) not darker than step %d (%d)", i, v, i-1, prev)
+		} else {
+			prev = v
+		}
+	}
+}
