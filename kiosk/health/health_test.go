@@ -3,10 +3,10 @@ package health_test
 import (
 	"context"
 	"errors"
+	stdpng "image/png"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	stdpng "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,9 +89,16 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 	defer stopRec()
 	stats := metrics.New(metrics.Options{KioskID: "k1"})
 
-	scannerName := "pnm:0"
+	// SANE cannot unplug its pnm scanner: the listing hides it instead.
+	unplugged := false
+	list := func(ctx context.Context) ([]scanner.Info, error) {
+		if unplugged {
+			return nil, nil
+		}
+		return scanner.List(ctx)
+	}
 	mon := health.New(health.Options{Metrics: stats, Usage: rec, Log: quiet, Probes: []health.Probe{
-		health.ScannerProbe(scannerName, scanner.List),
+		health.ScannerProbe("pnm:0", list),
 		health.PrinterProbe(a4),
 		health.ReceiptProbe(receipt.New(ropt)),
 	}})
@@ -101,22 +108,22 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 		paper metrics.Paper
 	}
 	steps := []struct {
-		name    string
-		fault   escpos.Fault
-		scanner string
-		want    map[string]want
+		name   string
+		fault  escpos.Fault
+		unplug bool
+		want   map[string]want
 	}{
-		{"all ready", escpos.Fault{}, "pnm:0", map[string]want{
+		{"all ready", escpos.Fault{}, false, map[string]want{
 			health.Scanner: {true, "ok", ""}, health.Printer: {true, "ready", metrics.PaperOK}, health.Receipt: {true, "ok", metrics.PaperOK}}},
-		{"ticket paper low", escpos.Fault{PaperLow: true}, "pnm:0", map[string]want{health.Receipt: {true, "paper-low", metrics.PaperLow}}},
-		{"ticket paper out", escpos.Fault{PaperOut: true}, "pnm:0", map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
-		{"still out: not a new fault", escpos.Fault{PaperOut: true}, "pnm:0", map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
-		{"silent", escpos.Fault{Silent: true}, "pnm:0", map[string]want{health.Receipt: {false, "no-reply", metrics.PaperUnknown}}},
-		{"scanner unplugged", escpos.Fault{}, "nosuch:0", map[string]want{health.Scanner: {false, "absent", ""}, health.Receipt: {true, "ok", metrics.PaperOK}}},
+		{"ticket paper low", escpos.Fault{PaperLow: true}, false, map[string]want{health.Receipt: {true, "paper-low", metrics.PaperLow}}},
+		{"ticket paper out", escpos.Fault{PaperOut: true}, false, map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
+		{"still out: not a new fault", escpos.Fault{PaperOut: true}, false, map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
+		{"silent", escpos.Fault{Silent: true}, false, map[string]want{health.Receipt: {false, "no-reply", metrics.PaperUnknown}}},
+		{"scanner unplugged", escpos.Fault{}, true, map[string]want{health.Scanner: {false, "absent", ""}, health.Receipt: {true, "ok", metrics.PaperOK}}},
 	}
 	for _, st := range steps {
 		rp.SetFault(st.fault)
-		scannerName = st.scanner
+		unplugged = st.unplug
 		got := map[string]health.Status{}
 		for _, s := range mon.Refresh(ctx) {
 			got[s.Device] = s

@@ -36,7 +36,9 @@ func WriteTestPage(path, kioskID string, now time.Time) error {
 	w, h := mm(210), mm(297)
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	fill := func(r image.Rectangle, g uint8) { draw.Draw(img, r, &image.Uniform{color.Gray{Y: g}}, image.Point{}, draw.Src) }
+	fill := func(r image.Rectangle, g uint8) {
+		draw.Draw(img, r, &image.Uniform{color.Gray{Y: g}}, image.Point{}, draw.Src)
+	}
 	// Corner marks: an L of 15 mm, 1 mm thick, 10 mm from the edges.
 	for _, c := range []struct{ x, y, dx, dy int }{{mm(10), mm(10), 1, 1}, {w - mm(10), mm(10), -1, 1}, {mm(10), h - mm(10), 1, -1}, {w - mm(10), h - mm(10), -1, -1}} {
 		fill(image.Rect(c.x, c.y, c.x+c.dx*mm(15), c.y+c.dy*mm(1)).Canon(), 0)
