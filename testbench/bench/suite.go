@@ -15,6 +15,9 @@ type Env struct {
 	OutDir string         // evidence files (scans, tickets, pictures) go here
 	Guide  Guide          // the person at the bench; Headless when there is none
 	Log    *slog.Logger
+	// Sim is the simulated lobby the run started (testbench run --sim):
+	// what it does in place of hardware and people. Nil on real devices.
+	Sim *Sim
 }
 
 // Suite is a named list of checks of one kind of device.

@@ -1,0 +1,148 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"borne/drivers/gpio/gpiotest"
+	"borne/drivers/printer/printertest"
+	"borne/kiosk/config"
+	"borne/testbench/escpos"
+	"borne/testbench/lobby"
+)
+
+// Fault is a fault the simulated lobby injects into one device.
+type Fault string
+
+// The faults the simulated lobby can inject. Each is made by the real peer
+// where it can be (SANE's test backend, the virtual receipt printer); the
+// A4 printer's paper out comes from printertest's fake, as ippeveprinter
+// cannot run out of paper.
+const (
+	ScannerJam         Fault = "scanner-jam"
+	ScannerEmptyFeeder Fault = "scanner-empty-feeder"
+	PrinterPaperOut    Fault = "printer-paper-out"
+	ReceiptPaperOut    Fault = "receipt-paper-out"
+	ReceiptSilent      Fault = "receipt-silent"
+	ButtonNeverPressed Fault = "button-never-pressed"
+)
+
+// Faults lists the faults, for help and for checking a flag.
+var Faults = []Fault{ScannerJam, ScannerEmptyFeeder, PrinterPaperOut, ReceiptPaperOut, ReceiptSilent, ButtonNeverPressed}
+
+// SimScanner is the simulated scanner the suites run against: SANE's test
+// backend rather than pnm, because only it scans at the resolution and
+// mode asked, over a known area, and has a document feeder and faults.
+const SimScanner = "test:0"
+
+// Sim is the simulated lobby: SANE's test and pnm backends, CUPS's
+// ippeveprinter, the virtual receipt printer, a fake GPIO board.
+type Sim struct {
+	// ScanExtra are SANE options added to every scan: the test backend's
+	// picture, or the fault it returns.
+	ScanExtra map[string]string
+	// FeederExtra are added to feeder scans only.
+	FeederExtra map[string]string
+	// EmptyFeeder are added to the scan that checks an empty feeder: the
+	// test backend refills its feeder by itself, a real one stays empty.
+	EmptyFeeder map[string]string
+	// Tickets is where the virtual receipt printer saves each ticket.
+	Tickets string
+	// Receipt is the virtual receipt printer, and Fault what it suffers.
+	Receipt      *lobby.ReceiptPrinter
+	ReceiptFault escpos.Fault
+	// Board is the fake GPIO board; Presses says whether the simulation
+	// presses the help button when a step asks for it.
+	Board   *gpiotest.Board
+	Presses bool
+
+	stops []func() error
+}
+
+// StartSim starts the simulated lobby in dir with fault injected ("" for
+// none), and returns the config that names its devices. Stop it after use.
+// It sets the process's SANE environment: one lobby per process at a time.
+func StartSim(ctx context.Context, dir string, fault Fault, log *slog.Logger) (*config.Config, *Sim, error) {
+	if fault != "" && !slices.Contains(Faults, fault) {
+		return nil, nil, fmt.Errorf("bench: unknown fault %q (known: %s)", fault, faultNames())
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Sim{
+		ScanExtra:   map[string]string{"test-picture": "Grid"},
+		FeederExtra: map[string]string{},
+		EmptyFeeder: map[string]string{"read-return-value": "SANE_STATUS_NO_DOCS"},
+		Tickets:     filepath.Join(dir, "tickets"),
+		Board:       gpiotest.NewBoard("scanner", "a4", "receipt"),
+		Presses:     fault != ButtonNeverPressed,
+	}
+	switch fault {
+	case ScannerJam:
+		s.ScanExtra["read-return-value"] = "SANE_STATUS_JAMMED"
+	case ScannerEmptyFeeder:
+		s.FeederExtra["read-return-value"] = "SANE_STATUS_NO_DOCS"
+	}
+	cfg := config.Default()
+	env, err := lobby.SANEConfig(filepath.Join(dir, "sane"), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(k, v); err != nil {
+			return nil, nil, fmt.Errorf("bench: simulated scanner: %w", err)
+		}
+	}
+	cfg.Scanner.Device = SimScanner
+
+	if fault == PrinterPaperOut {
+		fake := printertest.NewServer()
+		fake.SetState(printertest.Stopped, "media-empty-error")
+		s.stops = append(s.stops, func() error { fake.Close(); return nil })
+		cfg.Printer.URI = fake.URI()
+	} else {
+		p, err := lobby.StartIPPPrinter(ctx, filepath.Join(dir, "printer"), lobby.IPPOptions{Addr: "127.0.0.1:0"}, log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bench: simulated A4 printer: %w", err)
+		}
+		s.stops = append(s.stops, p.Stop)
+		cfg.Printer.URI = p.URI
+	}
+
+	r, err := lobby.StartReceiptPrinter(ctx, filepath.Join(dir, "receipt"), s.Tickets, log)
+	if err != nil {
+		s.Stop()
+		return nil, nil, fmt.Errorf("bench: simulated receipt printer: %w", err)
+	}
+	s.stops = append(s.stops, r.Stop)
+	s.Receipt = r
+	s.ReceiptFault = escpos.Fault{PaperOut: fault == ReceiptPaperOut, Silent: fault == ReceiptSilent}
+	r.SetFault(s.ReceiptFault)
+	cfg.Receipt.Device, cfg.Receipt.TCP = r.Device, ""
+	return cfg, s, nil
+}
+
+// Stop ends the simulated devices.
+func (s *Sim) Stop() error {
+	var errs []error
+	for _, stop := range slices.Backward(s.stops) {
+		errs = append(errs, stop())
+	}
+	s.stops = nil
+	return errors.Join(errs...)
+}
+
+func faultNames() string {
+	names := make([]string, len(Faults))
+	for i, f := range Faults {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// recorder runs the steps of one suite and keeps what they found.
+type recorder struct {
+	env   *Env
+	suite string
+	steps []Step
+}
+
+// do runs one step: f records what it measured and, unless the step
+// passed, its verdict. It returns the step's verdict.
+func (r *recorder) do(device, name, did string, f func(st *Step)) Verdict {
+	st := Step{Device: device, Name: name, Did: did}
+	start := time.Now()
+	f(&st)
+	st.Duration = time.Since(start)
+	if st.Verdict == "" {
+		st.Verdict = Pass
+	}
+	r.env.logger().Info("bench: step", "suite", r.suite, "step", name, "device", device, "verdict", st.Verdict,
+		"code", st.Code, "detail", st.Detail, "duration", st.Duration.Round(time.Millisecond))
+	r.steps = append(r.steps, st)
+	return st.Verdict
+}
+
+// skip records a step that did not run.
+func (r *recorder) skip(device, name, did, why string) {
+	r.do(device, name, did, func(st *Step) { st.Skip(why) })
+}
+
+// Fail marks the step failed with a stable code and a precise detail.
+func (s *Step) Fail(code, format string, args ...any) {
+	s.Verdict, s.Code, s.Detail = Fail, code, fmt.Sprintf(format, args...)
+}
+
+// Skip marks the step not run, saying why.
+func (s *Step) Skip(why string) { s.Verdict, s.Detail = Skip, why }
+
+// Measure records a figure.
+func (s *Step) Measure(name string, v float64, unit string) {
+	s.Measures = append(s.Measures, Measure{Name: name, Value: v, Unit: unit})
+}
+
+// Note adds to the detail of a step that passed (a warning, what was seen).
+func (s *Step) Note(format string, args ...any) {
+	if s.Detail != "" {
+		s.Detail += "; "
+	}
+	s.Detail += fmt.Sprintf(format, args...)
+}
+
+func (e *Env) logger() *slog.Logger {
+	if e.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Log
+}
+
+// save writes an evidence file into OutDir and records its name, relative
+// to OutDir, in the step; without an OutDir nothing is written.
+func (e *Env) save(st *Step, name string, write func(io.Writer) error) {
+	if e.OutDir == "" {
+		return
+	}
+	if err := e.writeFile(name, write); err != nil {
+		st.Note("evidence %s not saved: %v", name, err)
+		return
+	}
+	st.Evidence = append(st.Evidence, name)
+}
+
+func (e *Env) writeFile(name string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(e.OutDir, name))
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
