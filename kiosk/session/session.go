@@ -53,6 +53,7 @@ const (
 	EndIdle      EndReason = "idle"      // nobody answered "are you still there?"
 	EndRecovered EndReason = "recovered" // found at start-up after a crash or power loss
 	EndShutdown  EndReason = "shutdown"  // the kiosk was stopped during a session
+	EndStaff     EndReason = "staff"     // staff opened maintenance during a session
 )
 
 // Comfort is how the resident wants the kiosk to look and sound; it starts

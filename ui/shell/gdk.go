@@ -10,18 +10,24 @@ package shell
 //
 // extern gboolean borneKeyBlocked(guint keyval, guint state);
 // extern void borneActivity(void);
+// extern gboolean borneTap(gdouble x, gdouble y, gboolean press);
 //
 // static void borne_filter(GdkEvent *ev, gpointer data) {
 // 	switch (ev->type) {
 // 	case GDK_BUTTON_PRESS: case GDK_2BUTTON_PRESS: case GDK_3BUTTON_PRESS: case GDK_BUTTON_RELEASE:
 // 		if (ev->button.button != GDK_BUTTON_PRIMARY) return; // right, middle, side buttons reach nothing
+// 		if (borneTap(ev->button.x_root, ev->button.y_root, ev->type == GDK_BUTTON_PRESS)) return;
 // 		if (ev->type == GDK_BUTTON_PRESS) borneActivity();
+// 		break;
+// 	case GDK_TOUCH_BEGIN: case GDK_TOUCH_END:
+// 		if (borneTap(ev->touch.x_root, ev->touch.y_root, ev->type == GDK_TOUCH_BEGIN)) return;
+// 		if (ev->type == GDK_TOUCH_BEGIN) borneActivity();
 // 		break;
 // 	case GDK_KEY_PRESS: case GDK_KEY_RELEASE:
 // 		if (borneKeyBlocked(ev->key.keyval, ev->key.state)) return;
 // 		if (ev->type == GDK_KEY_PRESS) borneActivity();
 // 		break;
-// 	case GDK_TOUCH_BEGIN: case GDK_SCROLL:
+// 	case GDK_SCROLL:
 // 		borneActivity();
 // 		break;
 // 	default:
@@ -60,6 +66,18 @@ import (
 // activityHook is called on every tap, key and touch (from the GTK main loop).
 var activityHook atomic.Pointer[func()]
 
+// tapHook sees every primary press (press true) and release at root
+// coordinates before any widget; true swallows the event.
+var tapHook atomic.Pointer[func(x, y float64, press bool) bool]
+
+//export borneTap
+func borneTap(x, y C.gdouble, press C.gboolean) C.gboolean {
+	if f := tapHook.Load(); f != nil && (*f)(float64(x), float64(y), press != 0) {
+		return C.TRUE
+	}
+	return C.FALSE
+}
+
 //export borneActivity
 func borneActivity() {
 	if f := activityHook.Load(); f != nil {
@@ -76,9 +94,10 @@ func borneKeyBlocked(keyval, state C.guint) C.gboolean {
 }
 
 // installFilter routes every GDK event through the lockdown filter; onInput
-// runs for every resident input that gets through.
-func installFilter(onInput func()) {
+// runs for every input that gets through, onTap first sees every tap.
+func installFilter(onInput func(), onTap func(x, y float64, press bool) bool) {
 	activityHook.Store(&onInput)
+	tapHook.Store(&onTap)
 	C.borne_install_filter()
 }
 

@@ -12,6 +12,7 @@ import (
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/kiosk/config"
+	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 	"borne/kiosk/services"
 	"borne/kiosk/session"
@@ -64,6 +65,8 @@ func (s *Shell) printDocument(path string, pages int) {
 				text := printProblem(s.cat, code)
 				if code == printer.Canceled || code == printer.JobCanceled {
 					text = s.cat.T("L'impression a été annulée.")
+				} else if code != printer.QuotaExceeded && code != printer.Unprintable { // the document's limits, not the printer's
+					s.fault(health.Printer, string(code))
 				}
 				s.showDialog("print", s.cat.T("Pas d'impression"), text, nil,
 					s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
@@ -130,6 +133,7 @@ func (s *Shell) printTicket(t *ticket.Ticket, next func()) {
 				return
 			}
 			s.opt.Log.Warn("receipt: ticket not printed", "code", receipt.CodeOf(err), "err", err)
+			s.fault(health.Receipt, string(receipt.CodeOf(err)))
 			s.showDialog("print", s.cat.T("Pas de ticket"), ticketProblem(s.cat, receipt.CodeOf(err)), nil,
 				s.actionButton("dialog-close", "back", s.cat.T("Fermer"), func() { s.closeDialog(); next() }))
 		})

@@ -22,6 +22,7 @@ import (
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
+	"borne/kiosk/staff"
 )
 
 // gotk3 drops its references from the Go finalizer goroutine by default;
@@ -49,6 +50,8 @@ type Options struct {
 	Scanner func(ctx context.Context) (scanner.Device, error)
 	// ScanOptions say how pages are scanned (resolution, mode, backend options).
 	ScanOptions scanner.Options
+	// Staff is the maintenance side; nil: no staff screens.
+	Staff *Staff
 }
 
 // Shell is the kiosk window.
@@ -67,12 +70,14 @@ type Shell struct {
 
 	dialog *gtk.Box // a panel over the screen: a document received, the file picker
 
-	warningPanel, dialogPanel     *gtk.Box
-	warningActions, dialogActions *gtk.Box   // under the panels' bodies, never scrolled away
-	browser                       *browser   // the session's web view, nil outside a service
-	tray                          *docs.Tray // the session's documents, opened on first use
-	printing                      *printer.Session
-	scan                          scanning
+	warningPanel, dialogPanel, pinPanel       *gtk.Box
+	warningActions, dialogActions, pinActions *gtk.Box // under the panels' bodies, never scrolled away
+	pinBody                                   *gtk.Box
+	browser                                   *browser   // the session's web view, nil outside a service
+	tray                                      *docs.Tray // the session's documents, opened on first use
+	printing                                  *printer.Session
+	scan                                      scanning
+	staff                                     staffState
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
 	shown        session.Snapshot
@@ -133,6 +138,9 @@ func New(opt Options) (*Shell, error) {
 	s.dialog.SetName("dialog")
 	s.dialogPanel = s.panel(s.dialog, s.dialogActions)
 	overlay.AddOverlay(s.dialogPanel)
+	s.pinBody, s.pinActions = vbox(16), hbox(24)
+	s.pinPanel = s.panel(s.pinBody, s.pinActions)
+	overlay.AddOverlay(s.pinPanel)
 	s.win.Add(overlay)
 
 	s.win.Connect("realize", func() {
@@ -148,11 +156,24 @@ func New(opt Options) (*Shell, error) {
 			}
 		}
 	})
-	installFilter(opt.Session.Activity)
+	installFilter(s.input, s.staffTap)
+	if opt.Staff != nil {
+		s.staff.snap = opt.Staff.Maintenance.Snapshot()
+	}
 	s.render(opt.Session.Snapshot())
 	s.win.ShowAll()
 	s.syncVisibility()
 	return s, nil
+}
+
+// input is every tap, key and touch: it keeps the session, or maintenance,
+// from timing out.
+func (s *Shell) input() {
+	if s.opt.Staff != nil && s.staff.snap.Mode != staff.Closed {
+		s.opt.Staff.Maintenance.Activity()
+		return
+	}
+	s.opt.Session.Activity()
 }
 
 // Post hands a snapshot to the main loop; safe from any goroutine (it is the
@@ -238,8 +259,10 @@ func (s *Shell) render(snap session.Snapshot) {
 // syncVisibility shows what the snapshot calls for (ShowAll shows everything).
 func (s *Shell) syncVisibility() {
 	s.banner.SetVisible(s.shown.HelpCalled && s.shown.State != session.Thanks)
-	s.warningPanel.SetVisible(s.shown.State == session.Warning)
-	s.dialogPanel.SetVisible(s.dialogOpen && s.shown.State == session.Active)
+	open := s.staff.snap.Mode == staff.Open
+	s.warningPanel.SetVisible(s.shown.State == session.Warning && !open)
+	s.dialogPanel.SetVisible(s.dialogOpen && s.shown.State == session.Active && !open)
+	s.pinPanel.SetVisible(s.staff.snap.Mode == staff.AskingPIN)
 }
 
 func (s *Shell) buildPage(snap session.Snapshot) {
@@ -248,22 +271,26 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 	}
 	removeChildren(s.page)
 	var screen gtk.IWidget
-	switch snap.Screen {
-	case session.ScreenAttract:
+	switch {
+	case s.staff.snap.Mode == staff.Open:
+		screen = s.maintenanceScreen()
+	case snap.Screen == session.ScreenAttract && s.staff.snap.OutOfService:
+		screen = s.outOfServiceScreen()
+	case snap.Screen == session.ScreenAttract:
 		screen = s.attractScreen()
-	case session.ScreenLanguage:
+	case snap.Screen == session.ScreenLanguage:
 		screen = s.languageScreen()
-	case session.ScreenHome:
+	case snap.Screen == session.ScreenHome:
 		screen = s.homeScreen()
-	case session.ScreenService:
+	case snap.Screen == session.ScreenService:
 		screen = s.serviceScreen(snap.Service)
-	case session.ScreenScan:
+	case snap.Screen == session.ScreenScan:
 		screen = s.scanScreen()
-	case session.ScreenTray:
+	case snap.Screen == session.ScreenTray:
 		screen = s.trayScreen()
-	case session.ScreenCounters:
+	case snap.Screen == session.ScreenCounters:
 		screen = s.countersScreen()
-	case session.ScreenThanks:
+	case snap.Screen == session.ScreenThanks:
 		screen = s.thanksScreen()
 	default:
 		s.opt.Log.Error("shell: unknown screen", "screen", snap.Screen)
@@ -314,6 +341,12 @@ func (s *Shell) endSession() {
 
 // rebuild redraws the current screen (after a scan, an edit of the tray).
 func (s *Shell) rebuild() {
+	// Staff screens are redrawn as results come in: they keep their place.
+	adj := s.page.GetFocusVAdjustment()
+	if s.staff.snap.Mode == staff.Open && adj != nil {
+		at := adj.GetValue()
+		defer glib.IdleAdd(func() { adj.SetValue(min(at, adj.GetUpper()-adj.GetPageSize())) })
+	}
 	s.buttons = map[string]*gtk.Button{}
 	s.buildPage(s.shown)
 	s.buildBar(s.shown)
@@ -326,6 +359,13 @@ func (s *Shell) rebuild() {
 // the leave/help group moves to a second row rather than squeezing labels.
 func (s *Shell) buildBar(snap session.Snapshot) {
 	removeChildren(s.bar)
+	if s.staff.snap.Mode == staff.Open {
+		leave := s.actionButton("staff-leave", "back", "Retour aux usagers", s.opt.Staff.Maintenance.Leave)
+		addClass(&leave.Widget, "done")
+		s.bar.PackStart(leave, false, false, 0)
+		s.bar.ShowAll()
+		return
+	}
 	inSession := snap.State == session.Active || snap.State == session.Warning
 	tools, leave := hbox(16), hbox(16)
 	if inSession {
@@ -441,11 +481,16 @@ func (s *Shell) Shown() session.Snapshot { return s.shown }
 
 // scheduleShot saves the screen once the new screen has been drawn.
 func (s *Shell) scheduleShot(snap session.Snapshot) {
+	s.saveShot(snapName(snap) + "-" + snap.Lang)
+}
+
+// saveShot saves the screen as NNN-what.png once it has been drawn.
+func (s *Shell) saveShot(what string) {
 	if s.opt.ShotsDir == "" {
 		return
 	}
 	s.shotSeq++
-	name := fmt.Sprintf("%03d-%s-%s.png", s.shotSeq, snapName(snap), snap.Lang)
+	name := fmt.Sprintf("%03d-%s.png", s.shotSeq, what)
 	glib.TimeoutAdd(250, func() bool {
 		path := filepath.Join(s.opt.ShotsDir, name)
 		if err := os.MkdirAll(s.opt.ShotsDir, 0o755); err == nil {

@@ -9,6 +9,7 @@ import (
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
+	"borne/kiosk/health"
 	"borne/kiosk/session"
 	"borne/kiosk/ticket"
 	"borne/ui/shell"
@@ -17,8 +18,8 @@ import (
 // devices are the peripherals the config names; one left unset (or that
 // cannot be opened) is nil, and the screens do without it.
 type devices struct {
-	Printer     printer.Printer
-	Tickets     shell.TicketPrinter
+	Printer     *printer.Client
+	Receipt     *receipt.ESCPOS
 	Scanner     func(ctx context.Context) (scanner.Device, error)
 	ScanOptions scanner.Options
 }
@@ -34,7 +35,7 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 		}
 	}
 	if opt, ok := ticket.ReceiptOptions(cfg, log); ok {
-		d.Tickets = receipt.New(opt)
+		d.Receipt = receipt.New(opt)
 	}
 	if dev := cfg.Scanner.Device; dev != "" {
 		d.Scanner = func(ctx context.Context) (scanner.Device, error) { return scanner.Open(ctx, dev) }
@@ -43,9 +44,37 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 	return d
 }
 
+// probes are the health checks of the devices the kiosk has.
+func (d devices) probes(cfg *config.Config) []health.Probe {
+	var ps []health.Probe
+	if d.Scanner != nil {
+		ps = append(ps, health.ScannerProbe(cfg.Scanner.Device, scanner.List))
+	}
+	if d.Printer != nil {
+		ps = append(ps, health.PrinterProbe(d.Printer))
+	}
+	if d.Receipt != nil {
+		ps = append(ps, health.ReceiptProbe(d.Receipt))
+	}
+	return ps
+}
+
+// shellDevices hands the devices to the window; a nil pointer must stay a
+// nil interface there, where nil means "not fitted".
+func (d devices) shellDevices(opt *shell.Options) {
+	if d.Printer != nil {
+		opt.Printer = d.Printer
+	}
+	if d.Receipt != nil {
+		opt.Tickets = d.Receipt
+	}
+	opt.Scanner, opt.ScanOptions = d.Scanner, d.ScanOptions
+}
+
 // openGPIO opens the help button, beacon and other lines the config names;
 // nil when none is configured or the board cannot be opened (logged).
-func openGPIO(cfg *config.Config, mgr *session.Manager, log *slog.Logger) *gpio.Devices {
+// onKey gets the maintenance key switch's position.
+func openGPIO(cfg *config.Config, mgr *session.Manager, onKey func(on bool), log *slog.Logger) *gpio.Devices {
 	g := cfg.GPIO
 	pins := gpio.Pins{HelpButton: g.HelpButton, MaintenanceKey: g.MaintenanceKey, Presence: g.Presence, Beacon: g.Beacon, Relays: g.Relays}
 	if pins.HelpButton == "" && pins.MaintenanceKey == "" && pins.Presence == "" && pins.Beacon == "" && len(pins.Relays) == 0 {
@@ -58,13 +87,25 @@ func openGPIO(cfg *config.Config, mgr *session.Manager, log *slog.Logger) *gpio.
 				mgr.Help()
 			}
 		},
-		Maintenance: func(on bool) { log.Info("gpio: maintenance key", "on", on) },
+		Maintenance: onKey,
 	})
 	if err != nil {
 		log.Error("gpio: not usable; the help button and the beacon are off", "err", err)
 		return nil
 	}
 	return d
+}
+
+// powerCycles are the relays' power cycles, by device.
+func powerCycles(d *gpio.Devices) map[string]func(ctx context.Context) error {
+	if d == nil {
+		return nil
+	}
+	m := map[string]func(ctx context.Context) error{}
+	for dev, r := range d.Relays {
+		m[dev] = r.PowerCycle
+	}
+	return m
 }
 
 // showBeacon blinks the beacon while a mediator is called.

@@ -19,11 +19,13 @@ import (
 
 	"borne/drivers/gpio"
 	"borne/kiosk/config"
+	"borne/kiosk/health"
 	"borne/kiosk/instance"
 	"borne/kiosk/metrics"
 	"borne/kiosk/sdnotify"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
+	"borne/kiosk/staff"
 	"borne/kiosk/usage"
 	"borne/ui/shell"
 	"borne/ui/xvfb"
@@ -112,7 +114,8 @@ func run() int {
 	var sh *shell.Shell
 	var board *gpio.Devices
 	var lastState session.State
-	mgr := session.NewManager(session.Options{
+	var mgr *session.Manager
+	mgr = session.NewManager(session.Options{
 		Root: root, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
 		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
 		SkipLanguage: len(cfg.Kiosk.Languages) == 1, Comfort: session.Comfort{HighContrast: cfg.Screen.HighContrast},
@@ -128,7 +131,29 @@ func run() int {
 			}
 		},
 	})
-	if board = openGPIO(cfg, mgr, log); board != nil {
+	maint, err := staff.NewMaintenance(staff.MaintenanceOptions{
+		PINHash: cfg.Staff.PINHash, StateDir: cfg.StateDirPath(), IdleTimeout: cfg.Staff.IdleTimeout.Duration, Log: log,
+		OnChange: func(m staff.Snapshot) {
+			stats.SetMaintenance(m.Mode == staff.Open, m.OutOfService)
+			if m.Mode == staff.Open {
+				// Staff took over: the resident's data must not wait under the staff screens.
+				go func() {
+					if st := mgr.Snapshot().State; st == session.Active || st == session.Warning {
+						mgr.End(session.EndStaff)
+					}
+				}()
+			}
+			if sh != nil {
+				sh.PostStaff(m)
+			}
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kiosk: staff access: %v\n", err)
+		return exitConfig
+	}
+	stats.SetMaintenance(false, maint.Snapshot().OutOfService)
+	if board = openGPIO(cfg, mgr, maint.KeySwitch, log); board != nil {
 		go func() { _ = board.Serve(ctx) }()
 	}
 	if _, err := mgr.Recover(); err != nil {
@@ -150,9 +175,16 @@ func run() int {
 		log.Info("speech: no sound card or no espeak-ng: the listen button is hidden")
 	}
 	devices := openDevices(cfg, log)
-	sh, err = shell.New(shell.Options{
+	monitor := health.New(health.Options{Probes: devices.probes(cfg), Metrics: stats, Usage: rec, Log: log})
+	go func() { _ = monitor.Serve(ctx) }()
+	shellOpt := shell.Options{
 		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
-		Printer: devices.Printer, Tickets: devices.Tickets, Scanner: devices.Scanner, ScanOptions: devices.ScanOptions,
+		Staff: &shell.Staff{Maintenance: maint, Health: monitor, Usage: store, PowerCycle: powerCycles(board),
+			Restart: func() {
+				log.Info("restart asked by staff")
+				restartRequested.Store(true)
+				gtk.MainQuit()
+			}},
 		OnReady: func() {
 			log.Info("attract screen shown", "startup", time.Since(start).Round(time.Millisecond))
 			if err := sdnotify.Ready(); err != nil {
@@ -163,7 +195,9 @@ func run() int {
 				gtk.MainQuit()
 			}
 		},
-	})
+	}
+	devices.shellDevices(&shellOpt)
+	sh, err = shell.New(shellOpt)
 	if err != nil {
 		log.Error("shell", "err", err)
 		return 1
