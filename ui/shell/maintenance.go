@@ -139,6 +139,7 @@ func (s *Shell) buildPINPad() {
 	grid, _ := gtk.GridNew()
 	grid.SetRowSpacing(12)
 	grid.SetColumnSpacing(12)
+	grid.SetColumnHomogeneous(true)
 	grid.SetHAlign(gtk.ALIGN_CENTER)
 	keys := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"}
 	for i, k := range keys {
