@@ -116,14 +116,14 @@ func (r *Report) WriteFiles(dir string) error {
 	if err := r.WriteJSONFile(dir + "/report.json"); err != nil {
 		return err
 	}
-	if err := writeWith(dir+"/report.html", r.WriteHTML); err != nil {
+	if err := WriteFileWith(dir+"/report.html", r.WriteHTML); err != nil {
 		return err
 	}
-	return writeWith(dir+"/junit.xml", r.WriteJUnit)
+	return WriteFileWith(dir+"/junit.xml", r.WriteJUnit)
 }
 
-// writeWith creates name and writes it with write.
-func writeWith(name string, write func(io.Writer) error) error {
+// WriteFileWith creates name and writes it with write.
+func WriteFileWith(name string, write func(io.Writer) error) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

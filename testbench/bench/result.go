@@ -25,9 +25,9 @@ type Measure struct {
 
 // Step is one check of one device.
 type Step struct {
-	Device   string        `json:"device"`         // what was touched: "scanner pnm:0", "ipp://127.0.0.1:8631/ipp/print", "/dev/ttyUSB0", "gpiochip0/GPIO17"
-	Name     string        `json:"name"`           // stable within a suite, e.g. "scan-300dpi-gray"
-	Did      string        `json:"did"`            // what the step did, in a sentence
+	Device   string        `json:"device"` // what was touched: "scanner pnm:0", "ipp://127.0.0.1:8631/ipp/print", "/dev/ttyUSB0", "gpiochip0/GPIO17"
+	Name     string        `json:"name"`   // stable within a suite, e.g. "scan-300dpi-gray"
+	Did      string        `json:"did"`    // what the step did, in a sentence
 	Measures []Measure     `json:"measures,omitempty"`
 	Verdict  Verdict       `json:"verdict"`
 	Code     string        `json:"code,omitempty"`   // on Fail: a stable code ("jammed", "paper-out", "silent", "no-press", "blank-image"…)

@@ -61,7 +61,8 @@ func checkImage(img image.Image, dpi int, wantW, wantH int) imageCheck {
 
 // stripe looks for a line i (of n, each of length m, read with at(i, j))
 // away from the edges that has one level along its length, differing by
-// more than a quarter of the range from the lines on both sides.
+// more than a quarter of the range, pixel by pixel, from the lines on
+// both sides.
 func stripe(n, m int, at func(i, j int) float64) (int, float64, bool) {
 	const samples = 64
 	margin := max(2, n/50) // page edges and the lid's shadow are often straight lines
@@ -79,17 +80,18 @@ func stripe(n, m int, at func(i, j int) float64) (int, float64, bool) {
 		}
 		return mean / float64(k), true
 	}
-	avg := func(i int) float64 {
-		s, k := 0.0, 0
+	// apart is the mean difference, pixel by pixel, between line i and k.
+	apart := func(i, k int) float64 {
+		s, n := 0.0, 0
 		for j := 0; j < m; j += max(1, m/samples) {
-			s += at(i, j)
-			k++
+			s += math.Abs(at(i, j) - at(k, j))
+			n++
 		}
-		return s / float64(k)
+		return s / float64(n)
 	}
 	for i := margin; i < n-margin; i++ {
 		v, flat := level(i)
-		if flat && math.Abs(v-avg(i-2)) > 64 && math.Abs(v-avg(i+2)) > 64 {
+		if flat && apart(i, i-2) > 64 && apart(i, i+2) > 64 {
 			return i, v, true
 		}
 	}

@@ -52,6 +52,13 @@ type Sim struct {
 	// EmptyFeeder are added to the scan that checks an empty feeder: the
 	// test backend refills its feeder by itself, a real one stays empty.
 	EmptyFeeder map[string]string
+	// SoakScanner and SoakExtra are what a soak scans instead: SANE's pnm
+	// backend with a generated page. The test backend's reader thread now
+	// and then dies holding a lock and hangs the process's libsane for
+	// good (see drivers/scanner's tests): fine for a few scans, not for a
+	// soak of thousands.
+	SoakScanner string
+	SoakExtra   map[string]string
 	// Tickets is where the virtual receipt printer saves each ticket.
 	Tickets string
 	// Receipt is the virtual receipt printer, and Fault what it suffers.
@@ -101,6 +108,11 @@ func StartSim(ctx context.Context, dir string, fault Fault, log *slog.Logger) (*
 		}
 	}
 	cfg.Scanner.Device = SimScanner
+	page := filepath.Join(dir, "sane", "grid.pgm")
+	if err := writeGridPGM(page, 150); err != nil {
+		return nil, nil, fmt.Errorf("bench: simulated page: %w", err)
+	}
+	s.SoakScanner, s.SoakExtra = "pnm:0", map[string]string{"filename": page}
 
 	if fault == PrinterPaperOut {
 		fake := printertest.NewServer()
@@ -145,4 +157,18 @@ func faultNames() string {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
+}
+
+// writeGridPGM writes an 80 × 100 mm page at dpi, a checkerboard of 10 mm
+// squares, as the pnm backend reads it.
+func writeGridPGM(name string, dpi int) error {
+	w, h := 80*dpi*10/254, 100*dpi*10/254
+	sq := 10 * dpi * 10 / 254
+	pix := make([]byte, 0, w*h)
+	for y := range h {
+		for x := range w {
+			pix = append(pix, byte(255*((x/sq+y/sq)%2)))
+		}
+	}
+	return os.WriteFile(name, append([]byte(fmt.Sprintf("P5\n%d %d\n255\n", w, h)), pix...), 0o600)
 }

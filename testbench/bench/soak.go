@@ -76,14 +76,18 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 	quiet.Log = nil
 	var kinds []soakKind
 	closeAll := func() {}
-	if name := env.Config.Scanner.Device; name != "" {
+	name, extra := env.Config.Scanner.Device, quiet.simExtra(nil)
+	if env.Sim != nil && env.Sim.SoakScanner != "" {
+		name, extra = env.Sim.SoakScanner, env.Sim.SoakExtra
+	}
+	if name != "" {
 		d, err := scanner.Open(ctx, name)
 		if err != nil {
 			return nil, fmt.Errorf("soak: scanner %s: %w", name, err)
 		}
 		closeAll = func() { d.Close() }
 		kinds = append(kinds, soakKind{"scanner/scan", "scanner " + name, func(st *Step) {
-			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: quiet.simExtra(nil)}
+			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: extra}
 			scanPages(ctx, &quiet, d, opt, nil, st, "soak")
 		}})
 	}
@@ -99,7 +103,7 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		defer os.RemoveAll(dir)
 		pdf := filepath.Join(dir, "testpage.pdf")
-		if err := writeWith(pdf, func(w io.Writer) error { return TestPage(w, "Borne — soak") }); err != nil {
+		if err := WriteFileWith(pdf, func(w io.Writer) error { return TestPage(w, "Borne — soak") }); err != nil {
 			return nil, err
 		}
 		kinds = append(kinds, soakKind{"a4/print", uri, func(st *Step) { soakPrint(ctx, c, pdf, st) }})
