@@ -76,6 +76,10 @@ func (s *Shell) renderStaff(snap staff.Snapshot) {
 	if snap.Mode == staff.Open && prev.Mode != staff.Open {
 		s.staff.tab, s.staff.tests, s.staff.export = "devices", map[string]string{}, ""
 		s.refreshDevices()
+		// Staff took over: a resident's data must not wait under the staff screens.
+		if s.shown.State == session.Active || s.shown.State == session.Warning {
+			s.opt.Session.End(session.EndStaff)
+		}
 	}
 	if snap.Mode != staff.AskingPIN {
 		s.staff.pin, s.staff.pinMsg = "", ""

@@ -209,7 +209,11 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	go dev.Serve(gctx)
 	seedUsage(t, k)
 
+	// A resident left the kiosk mid-session: the key ends it.
+	k.tap("start")
+	k.waitShown("a session", func(s session.Snapshot) bool { return s.State == session.Active })
 	board.TurnKey(true)
+	k.waitShown("the session ended by staff", func(s session.Snapshot) bool { return s.Ended == session.EndStaff })
 	k.waitStaff("maintenance by key", func(s staff.Snapshot) bool { return s.Mode == staff.Open && s.Via == staff.ViaKey })
 	k.waitText("Imprimante de tickets — ✔ En service")
 	k.waitText("Scanner — ✔ En service")

@@ -114,8 +114,7 @@ func run() int {
 	var sh *shell.Shell
 	var board *gpio.Devices
 	var lastState session.State
-	var mgr *session.Manager
-	mgr = session.NewManager(session.Options{
+	mgr := session.NewManager(session.Options{
 		Root: root, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
 		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
 		SkipLanguage: len(cfg.Kiosk.Languages) == 1, Comfort: session.Comfort{HighContrast: cfg.Screen.HighContrast},
@@ -135,14 +134,6 @@ func run() int {
 		PINHash: cfg.Staff.PINHash, StateDir: cfg.StateDirPath(), IdleTimeout: cfg.Staff.IdleTimeout.Duration, Log: log,
 		OnChange: func(m staff.Snapshot) {
 			stats.SetMaintenance(m.Mode == staff.Open, m.OutOfService)
-			if m.Mode == staff.Open {
-				// Staff took over: the resident's data must not wait under the staff screens.
-				go func() {
-					if st := mgr.Snapshot().State; st == session.Active || st == session.Warning {
-						mgr.End(session.EndStaff)
-					}
-				}()
-			}
 			if sh != nil {
 				sh.PostStaff(m)
 			}
