@@ -44,10 +44,10 @@ build: deps
 # Without one: full screen on a virtual display, every screen saved to $(SHOTS).
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-		exec $(BIN)/testbench lobby -- $(BIN)/kiosk --windowed $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --kiosk-config run/kiosk.toml -- $(BIN)/kiosk --config run/kiosk.toml --windowed $(KIOSK_FLAGS); \
 	else \
 		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to $(SHOTS)/"; \
-		exec $(BIN)/testbench lobby -- $(BIN)/kiosk --xvfb always --shots $(SHOTS) $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --kiosk-config run/kiosk.toml -- $(BIN)/kiosk --config run/kiosk.toml --xvfb always --shots $(SHOTS) $(KIOSK_FLAGS); \
 	fi
 
 test: build

@@ -22,6 +22,9 @@ func Default() *Config {
 	return c
 }
 
+// DefaultTOML is the text of the built-in configuration, comments included.
+func DefaultTOML() []byte { return append([]byte(nil), defaultTOML...) }
+
 // Load reads and parses the configuration file at path; "" means the
 // built-in default.
 func Load(path string) (*Config, error) {

@@ -4,12 +4,17 @@ package lobby
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 
+	"borne/kiosk/atomicfile"
 	"borne/kiosk/config"
+	"borne/kiosk/pincode"
 	"borne/testbench/demosite"
 )
 
@@ -80,4 +85,31 @@ func (d *Devices) Stop() {
 	for _, stop := range d.stops {
 		_ = stop()
 	}
+}
+
+// DemoStaffPIN opens the maintenance screens of the kiosk `make run` starts
+// (tap the top-left corner of the welcome screen five times). A real kiosk's
+// PIN is set at enrolment; this one is public.
+const DemoStaffPIN = "360514"
+
+// WriteKioskConfig writes the built-in configuration with DemoStaffPIN set,
+// so that the simulated lobby's kiosk shows its staff side too.
+func WriteKioskConfig(path string) error {
+	hash, err := pincode.Hash(DemoStaffPIN)
+	if err != nil {
+		return fmt.Errorf("lobby: kiosk config: %w", err)
+	}
+	const placeholder = `# pin_hash = "$argon2id$v=19$m=19456,t=2,p=1$…"`
+	text := string(config.DefaultTOML())
+	if !strings.Contains(text, placeholder) {
+		return errors.New("lobby: kiosk config: the built-in config has no pin_hash line to fill")
+	}
+	text = strings.Replace(text, placeholder, fmt.Sprintf("pin_hash = %q", hash), 1)
+	if _, err := config.Parse([]byte(text), path); err != nil {
+		return fmt.Errorf("lobby: kiosk config: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("lobby: kiosk config: %w", err)
+	}
+	return atomicfile.WriteFile(path, []byte(text), 0o644)
 }

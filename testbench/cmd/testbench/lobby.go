@@ -17,7 +17,7 @@ import (
 
 func init() {
 	commands["lobby"] = command{
-		usage: "[--config FILE] [--addr HOST:PORT] [-- COMMAND ARGS...]",
+		usage: "[--config FILE] [--addr HOST:PORT] [--kiosk-config FILE] [-- COMMAND ARGS...]",
 		help:  "run the simulated lobby; with a command, run it inside the lobby and stop when it exits",
 		run:   runLobby,
 	}
@@ -29,10 +29,18 @@ func runLobby(args []string) int {
 	addr := fs.String("addr", lobby.DemoAddr, "address of the demo public service")
 	runDir := fs.String("run", "run", "where the simulated devices keep their files (printed jobs, tickets)")
 	pagesDir := fs.String("pages", "testdata/pages", "sample pages the simulated scanner serves")
+	kioskConfig := fs.String("kiosk-config", "", "write there the built-in kiosk config with the lobby's staff PIN set")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *kioskConfig != "" {
+		if err := lobby.WriteKioskConfig(*kioskConfig); err != nil {
+			fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
+			return 1
+		}
+		log.Info("lobby: kiosk config written; staff screens: tap the top-left corner 5 times, PIN "+lobby.DemoStaffPIN, "file", *kioskConfig)
+	}
 	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
