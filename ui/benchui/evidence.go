@@ -1,0 +1,63 @@
+package benchui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"borne/testbench/bench"
+)
+
+// writeEvidence saves a file beside the report and returns its name there;
+// "" when the run keeps no evidence (no OutDir).
+func writeEvidence(env *bench.Env, name string, data []byte) (string, error) {
+	if env.OutDir == "" {
+		return "", nil
+	}
+	if err := os.MkdirAll(env.OutDir, 0o755); err != nil {
+		return "", fmt.Errorf("evidence %s: %w", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(env.OutDir, name), data, 0o644); err != nil {
+		return "", fmt.Errorf("evidence %s: %w", name, err)
+	}
+	return name, nil
+}
+
+func writePNG(env *bench.Env, name string, img image.Image) (string, error) {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return "", fmt.Errorf("evidence %s: %w", name, err)
+	}
+	return writeEvidence(env, name, b.Bytes())
+}
+
+// captureScene shows a scene and reads back the canvas once it is drawn.
+func (w *window) captureScene(s scene) (*image.RGBA, error) {
+	var gen int
+	onUI(func() {
+		w.scene = s
+		w.drawGen++
+		gen = w.drawGen
+		w.canvas.QueueDraw()
+	})
+	deadline := time.NewTimer(5 * time.Second)
+	defer deadline.Stop()
+	for drawn := false; !drawn; {
+		select {
+		case g := <-w.drawn:
+			drawn = g >= gen
+		case <-deadline.C:
+			return nil, errors.New("capture: the window never drew the scene (is it shown?)")
+		}
+	}
+	// Idle callbacks run after the frame that drew, so its pixels are there.
+	var img *image.RGBA
+	var err error
+	onUI(func() { img, err = capture(&w.canvas.Widget) })
+	return img, err
+}
