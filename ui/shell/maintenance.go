@@ -284,9 +284,9 @@ func (s *Shell) devicesTab() gtk.IWidget {
 			head += " — " + paperWords[string(st.Paper)]
 		}
 		top := hbox(16)
-		top.PackStart(label(head, "tile-name"), true, true, 0)
+		top.PackStart(leftLabel(head, "tile-name"), true, true, 0)
 		row.PackStart(top, false, false, 0)
-		row.PackStart(label(st.Staff, "note"), false, false, 0)
+		row.PackStart(leftLabel(st.Staff, "note"), false, false, 0)
 		for _, lv := range st.Levels {
 			row.PackStart(levelRow(lv), false, false, 0)
 		}
@@ -306,12 +306,20 @@ func (s *Shell) devicesTab() gtk.IWidget {
 		}
 		top.PackEnd(actions, false, false, 0)
 		if res := s.staff.tests[st.Device]; res != "" {
-			row.PackStart(label(res, "note"), false, false, 0)
+			row.PackStart(leftLabel(res, "note"), false, false, 0)
 		}
 		box.PackStart(row, false, false, 0)
 	}
 	box.PackStart(s.actionButton("staff-refresh", "rotate", "Actualiser", s.refreshDevices), false, false, 0)
 	return box
+}
+
+// leftLabel is a label read as a list item: from the start edge.
+func leftLabel(text, class string) *gtk.Label {
+	l := label(text, class)
+	l.SetXAlign(0)
+	l.SetJustify(gtk.JUSTIFY_LEFT)
+	return l
 }
 
 // levelRow shows a supply (toner, ink) as a bar with its percentage.
@@ -401,12 +409,17 @@ func (s *Shell) testScan(ctx context.Context) string {
 		dev.Close()
 		if err == nil && len(pages) > 0 {
 			b := pages[0].Image.Bounds()
-			return fmt.Sprintf("Page scannée : %d × %d pixels à %d ppp, en %.1f s.", b.Dx(), b.Dy(), pages[0].DPI, time.Since(start).Seconds())
+			return fmt.Sprintf("Page scannée : %d × %d pixels à %d ppp, en %s.", b.Dx(), b.Dy(), pages[0].DPI, seconds(time.Since(start)))
 		}
 	}
 	p := scanner.Describe(err)
 	s.fault(health.Scanner, p.Code)
 	return "Échec du test : " + p.StaffFR
+}
+
+// seconds writes a duration the French way: "1,2 s".
+func seconds(d time.Duration) string {
+	return strings.Replace(fmt.Sprintf("%.1f s", d.Seconds()), ".", ",", 1)
 }
 
 // testPrint prints the A4 test page and follows the job to its end.
@@ -426,7 +439,7 @@ func (s *Shell) testPrint(ctx context.Context) string {
 		var st printer.JobStatus
 		st, err = s.opt.Printer.Wait(ctx, job, nil)
 		if err == nil && st.State == printer.JobStateCompleted {
-			return fmt.Sprintf("Page de test imprimée en %.1f s : vérifiez les 4 coins et les 11 gris.", time.Since(start).Seconds())
+			return fmt.Sprintf("Page de test imprimée en %s : vérifiez les 4 coins et les 11 gris.", seconds(time.Since(start)))
 		}
 		if err == nil {
 			err = fmt.Errorf("job %s", st.State)
