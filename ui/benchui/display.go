@@ -113,6 +113,7 @@ func (opt DisplayOptions) run(ctx context.Context, env *bench.Env) []bench.Step 
 		return []bench.Step{{Device: device, Name: "window", Did: "opened the bench window", Verdict: bench.Fail, Code: "no-window", Detail: err.Error()}}
 	}
 	device = fmt.Sprintf("display %s (%d×%d)", os.Getenv("DISPLAY"), w.width, w.height)
+	defer w.show(nil) // the next suite's instructions on a clean window
 	img, err := w.captureScene(patternScene{})
 	if err != nil {
 		return []bench.Step{{Device: device, Name: "colour-bars", Did: "drew colour bars and read the screen back", Verdict: bench.Fail, Code: "no-capture", Detail: err.Error()}}

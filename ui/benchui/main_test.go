@@ -44,9 +44,10 @@ func artefacts(t testing.TB, parts ...string) string {
 	return dir
 }
 
-// testEnv is a headless run whose evidence lands in artefacts/bench/NAME.
+// testEnv is a headless run on the simulated lobby whose evidence lands in
+// artefacts/bench/NAME.
 func testEnv(t testing.TB, name string) *bench.Env {
-	return &bench.Env{Config: config.Default(), OutDir: artefacts(t, "bench", name), Guide: bench.Headless, Log: slog.Default()}
+	return &bench.Env{Config: config.Default(), OutDir: artefacts(t, "bench", name), Guide: bench.Headless, Log: slog.Default(), Sim: &bench.Sim{}}
 }
 
 func testWindow(t testing.TB) *window {

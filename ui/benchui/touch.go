@@ -22,8 +22,9 @@ import (
 const MaxOffsetMM = config.MinTargetMM / 2
 
 // TouchOptions configures the touchscreen suite. With a person at the bench
-// they tap and draw; without one, synthetic touches (XTest) go through a
-// simulated panel whose faults are set here.
+// they tap and draw; on the simulated lobby, synthetic touches (XTest) go
+// through a simulated panel whose faults are set here; on real devices with
+// nobody there, the steps are skipped.
 type TouchOptions struct {
 	// Distortion is what the simulated panel does to a touch, in libinput's
 	// form (an offset, a scale, a quarter turn…); zero: a perfect panel.
@@ -107,6 +108,16 @@ func (opt TouchOptions) run(ctx context.Context, env *bench.Env) []bench.Step {
 	if r.opt.DrawTimeout <= 0 {
 		r.opt.DrawTimeout = 60 * time.Second
 	}
+	if !r.guided && env.Sim == nil {
+		// Real devices and nobody to touch them: a synthetic tap would
+		// test the simulation, not the panel.
+		var steps []bench.Step
+		for _, name := range []string{"taps", "calibration", "rotation", "dead-zones"} {
+			steps = append(steps, bench.Step{Device: "touchscreen", Name: name, Did: "needs a person to touch the screen", Verdict: bench.Skip,
+				Detail: "nobody at the bench: run guided (--guided), or on the simulated lobby (--sim)"})
+		}
+		return steps
+	}
 	r.device = r.opt.Device
 	if r.guided && r.device == "" {
 		r.device = findTouchDevice(ctx)
@@ -121,6 +132,7 @@ func (opt TouchOptions) run(ctx context.Context, env *bench.Env) []bench.Step {
 	if r.w, err = windowFor(env); err != nil {
 		return []bench.Step{{Device: r.device, Name: "window", Did: "opened the bench window", Verdict: bench.Fail, Code: "no-window", Detail: err.Error()}}
 	}
+	defer r.w.show(nil) // the next suite's instructions on a clean window
 	if !r.guided {
 		if r.ptr, err = openPointer(); err != nil {
 			return []bench.Step{{Device: r.device, Name: "window", Did: "opened a connection for synthetic touches", Verdict: bench.Fail, Code: "no-xtest", Detail: err.Error()}}

@@ -172,3 +172,19 @@ func waitTarget(t testing.TB, w *window, i int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// On real devices with nobody at the bench, nothing touches the panel: the
+// steps say so instead of testing a simulation.
+func TestTouchNobodyOnRealDevices(t *testing.T) {
+	env := testEnv(t, "touch-nobody")
+	env.Sim = nil
+	steps := Touch(TouchOptions{}).Run(context.Background(), env)
+	if len(steps) != 4 {
+		t.Fatalf("%d steps: %+v", len(steps), steps)
+	}
+	for _, st := range steps {
+		if st.Verdict != bench.Skip || !strings.Contains(st.Detail, "--guided") {
+			t.Errorf("%s: %s (%s), want skipped with a hint", st.Name, st.Verdict, st.Detail)
+		}
+	}
+}
