@@ -148,8 +148,8 @@ func (opt TouchOptions) run(ctx context.Context, env *bench.Env) []bench.Step {
 	return append(steps, r.drawing(ctx))
 }
 
-// px converts a distance in normalised coordinates to millimetres on the
-// panel.
+// mm is the distance between two points on the panel, in millimetres at
+// the configured DPI.
 func (r *touchRun) mm(a, b Point) float64 {
 	dx, dy := (a.X-b.X)*float64(r.w.width), (a.Y-b.Y)*float64(r.w.height)
 	return math.Hypot(dx, dy) / r.dpi * 25.4
@@ -174,10 +174,8 @@ func (r *touchRun) taps(ctx context.Context) (bench.Step, []*Point) {
 	}
 	events, stop := r.w.listen()
 	defer stop()
-	var hide func()
 	if r.guided {
-		hide = r.env.Guide.Show("Tap the centre of the red cross, with one finger.")
-		defer func() { hide() }()
+		defer r.env.Guide.Show("Tap the centre of the red cross, with one finger.")()
 	}
 	landed := make([]*Point, len(targets))
 	var missing []string
@@ -346,7 +344,7 @@ func (r *touchRun) drawing(ctx context.Context) bench.Step {
 	defer stop()
 	hit := make([]bool, cols*rows)
 	left := len(hit)
-	r.w.show(gridScene{cols: cols, rows: rows, hit: hit})
+	r.w.show(gridScene{cols: cols, rows: rows, hit: make([]bool, len(hit))}) // the main loop gets its own copy
 	record := func(ev touchEvent) bool {
 		if ev.kind == up {
 			return false

@@ -83,9 +83,11 @@ func TestTouchSimulated(t *testing.T) {
 			}
 			// Taps land on whole pixels: the recovered correction undoes the
 			// distortion to within a pixel or two.
-			if d := dist.Then(got).MaxDiff(Identity); d > 0.004 {
+			d := dist.Then(got).MaxDiff(Identity)
+			if d > 0.004 {
 				t.Errorf("correction %v does not undo %v (off by %.4f)", got, dist, d)
 			}
+			t.Logf("correction %v, undoes the distortion to %.5f", got, d)
 			if tt.codes["calibration"] == "miscalibrated" && !strings.Contains(cal.Detail, "libinput Calibration Matrix") {
 				t.Errorf("a miscalibration proposes no command: %s", cal.Detail)
 			}
