@@ -52,6 +52,9 @@ type Options struct {
 	ScanOptions scanner.Options
 	// Staff is the maintenance side; nil: no staff screens.
 	Staff *Staff
+	// SleepAfter dims the welcome screen once the presence sensor has
+	// seen nobody for that long; 0: DefaultSleepAfter.
+	SleepAfter time.Duration
 }
 
 // Shell is the kiosk window.
@@ -78,6 +81,9 @@ type Shell struct {
 	printing                                  *printer.Session
 	scan                                      scanning
 	staff                                     staffState
+	asleep                                    bool   // the welcome screen is dimmed: nobody near
+	nobody                                    bool   // the presence sensor sees nobody
+	presenceGen                               uint64 // bumps on every presence change; stale sleep timers do nothing
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
 	shown        session.Snapshot
@@ -229,6 +235,9 @@ func (s *Shell) render(snap session.Snapshot) {
 	if snap.State != session.Active && snap.State != session.Warning {
 		s.endSession()
 	}
+	if snap.State == session.Attract && prev.State != session.Attract && !first && s.nobody {
+		s.armSleep() // the resident left, nobody came since
+	}
 	if snap.State != session.Active && snap.State != session.Warning && s.opt.Speaker != nil {
 		s.opt.Speaker.Stop()
 	}
@@ -276,6 +285,8 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 		screen = s.maintenanceScreen()
 	case snap.Screen == session.ScreenAttract && s.staff.snap.OutOfService:
 		screen = s.outOfServiceScreen()
+	case snap.Screen == session.ScreenAttract && s.asleep:
+		screen = s.sleepScreen()
 	case snap.Screen == session.ScreenAttract:
 		screen = s.attractScreen()
 	case snap.Screen == session.ScreenLanguage:
@@ -297,6 +308,7 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 		screen = s.homeScreen()
 	}
 	s.page.PackStart(screen, true, true, 0)
+	setClass(&s.win.Widget, "asleep", snap.Screen == session.ScreenAttract && s.asleep && s.staff.snap.Mode != staff.Open)
 	s.page.ShowAll()
 	s.focusFirst(snap)
 }

@@ -73,8 +73,9 @@ func (d devices) shellDevices(opt *shell.Options) {
 
 // openGPIO opens the help button, beacon and other lines the config names;
 // nil when none is configured or the board cannot be opened (logged).
-// onKey gets the maintenance key switch's position.
-func openGPIO(cfg *config.Config, mgr *session.Manager, onKey func(on bool), log *slog.Logger) *gpio.Devices {
+// onKey gets the maintenance key switch's position, onPresence the presence
+// sensor's.
+func openGPIO(cfg *config.Config, mgr *session.Manager, onKey, onPresence func(bool), log *slog.Logger) *gpio.Devices {
 	g := cfg.GPIO
 	pins := gpio.Pins{HelpButton: g.HelpButton, MaintenanceKey: g.MaintenanceKey, Presence: g.Presence, Beacon: g.Beacon, Relays: g.Relays}
 	if pins.HelpButton == "" && pins.MaintenanceKey == "" && pins.Presence == "" && pins.Beacon == "" && len(pins.Relays) == 0 {
@@ -88,6 +89,7 @@ func openGPIO(cfg *config.Config, mgr *session.Manager, onKey func(on bool), log
 			}
 		},
 		Maintenance: onKey,
+		Presence:    onPresence,
 	})
 	if err != nil {
 		log.Error("gpio: not usable; the help button and the beacon are off", "err", err)

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -144,7 +145,16 @@ func run() int {
 		return exitConfig
 	}
 	stats.SetMaintenance(false, maint.Snapshot().OutOfService)
-	if board = openGPIO(cfg, mgr, maint.KeySwitch, log); board != nil {
+	// The sensor reports at once, before the window exists: the last word is
+	// kept for it.
+	var present atomic.Pointer[bool]
+	onPresence := func(someone bool) {
+		present.Store(&someone)
+		if sh != nil {
+			sh.Presence(someone)
+		}
+	}
+	if board = openGPIO(cfg, mgr, maint.KeySwitch, onPresence, log); board != nil {
 		go func() { _ = board.Serve(ctx) }()
 	}
 	if _, err := mgr.Recover(); err != nil {
@@ -192,6 +202,9 @@ func run() int {
 	if err != nil {
 		log.Error("shell", "err", err)
 		return 1
+	}
+	if p := present.Load(); p != nil {
+		sh.Presence(*p)
 	}
 	if *configPath != "" {
 		go watchConfig(ctx, *configPath, cfg, *stateDir, mgr, log)
