@@ -2,7 +2,6 @@ package health_test
 
 import (
 	"context"
-	"errors"
 	stdpng "image/png"
 	"io"
 	"log/slog"
@@ -14,16 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"borne/drivers/printer"
-	"borne/drivers/receipt"
 	"borne/drivers/scanner"
-	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/metrics"
-	"borne/kiosk/ticket"
 	"borne/kiosk/usage"
 	"borne/testbench/escpos"
 	"borne/testbench/lobby"
+	"borne/testbench/lobby/lobbytest"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -54,30 +50,8 @@ func TestMain(m *testing.M) {
 // store, each counted once however many times it is seen.
 func TestMonitorOnSimulatedLobby(t *testing.T) {
 	ctx := context.Background()
-	ipp, err := lobby.StartIPPPrinter(ctx, t.TempDir(), lobby.IPPOptions{Addr: "127.0.0.1:0"}, quiet)
-	if errors.Is(err, lobby.ErrNoIPPEveprinter) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ipp.Stop()
-	rp, err := lobby.StartReceiptPrinter(ctx, filepath.Join(t.TempDir(), "receipt"), t.TempDir(), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rp.Stop()
-	cfg := config.Default()
-	cfg.Receipt.Device = rp.Device
-	ropt, ok := ticket.ReceiptOptions(cfg, quiet)
-	if !ok {
-		t.Fatal("no receipt printer in the config")
-	}
-	ropt.StatusWait = 300 * time.Millisecond
-	a4, err := printer.Open(ipp.URI, printer.Options{Log: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := lobbytest.StartPrinters(t)
+	rp := ps.Receipt
 	store, err := usage.Open(filepath.Join(t.TempDir(), "usage.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,8 +73,8 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 	}
 	mon := health.New(health.Options{Metrics: stats, Usage: rec, Log: quiet, Probes: []health.Probe{
 		health.ScannerProbe("pnm:0", list),
-		health.PrinterProbe(a4),
-		health.ReceiptProbe(receipt.New(ropt)),
+		health.PrinterProbe(ps.A4),
+		health.ReceiptProbe(ps.Tickets),
 	}})
 	type want struct {
 		up    bool

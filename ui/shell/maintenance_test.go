@@ -16,18 +16,15 @@ import (
 
 	"borne/drivers/gpio"
 	"borne/drivers/gpio/gpiotest"
-	"borne/drivers/printer"
-	"borne/drivers/receipt"
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/pincode"
 	"borne/kiosk/session"
 	"borne/kiosk/staff"
-	"borne/kiosk/ticket"
 	"borne/kiosk/usage"
 	"borne/testbench/escpos"
-	"borne/testbench/lobby"
+	"borne/testbench/lobby/lobbytest"
 )
 
 const staffPIN = "482915"
@@ -165,27 +162,8 @@ func TestStaffPINPadAndLockout(t *testing.T) {
 // service survives leaving maintenance and keeps residents out.
 func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	ctx := context.Background()
-	ipp, err := lobby.StartIPPPrinter(ctx, t.TempDir(), lobby.IPPOptions{Addr: "127.0.0.1:0"}, quiet)
-	if errors.Is(err, lobby.ErrNoIPPEveprinter) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ipp.Stop()
-	rp, err := lobby.StartReceiptPrinter(ctx, filepath.Join(t.TempDir(), "receipt"), t.TempDir(), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rp.Stop()
-	cfg := config.Default()
-	cfg.Receipt.Device = rp.Device
-	ropt, _ := ticket.ReceiptOptions(cfg, quiet)
-	tickets := receipt.New(ropt)
-	a4, err := printer.Open(ipp.URI, printer.Options{Log: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := lobbytest.StartPrinters(t)
+	ipp, rp, a4, tickets := ps.IPP, ps.Receipt, ps.A4, ps.Tickets
 	board := gpiotest.NewBoard(health.Printer)
 	usb := t.TempDir()
 	st := &Staff{USBKeys: func() ([]string, error) { return []string{usb}, nil }}
