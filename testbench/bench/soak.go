@@ -76,18 +76,14 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 	quiet.Log = nil
 	var kinds []soakKind
 	closeAll := func() {}
-	name, extra := env.Config.Scanner.Device, quiet.simExtra(nil)
-	if env.Sim != nil && env.Sim.SoakScanner != "" {
-		name, extra = env.Sim.SoakScanner, env.Sim.SoakExtra
-	}
-	if name != "" {
+	if name := env.Config.Scanner.Device; name != "" {
 		d, err := scanner.Open(ctx, name)
 		if err != nil {
 			return nil, fmt.Errorf("soak: scanner %s: %w", name, err)
 		}
 		closeAll = func() { d.Close() }
 		kinds = append(kinds, soakKind{"scanner/scan", "scanner " + name, func(st *Step) {
-			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: extra}
+			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: quiet.simExtra(nil)}
 			scanPages(ctx, &quiet, d, opt, nil, st, "soak")
 		}})
 	}
