@@ -144,15 +144,12 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 	}
 }
 
-// The test page is a one-page A4 PDF whose text pdftotext reads back.
+// The test page is one A4 page: its title reads back, and its grey ramp
+// gets darker step after step.
 func TestWriteTestPage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.pdf")
-	if err := health.WriteTestPage(path, "k1", time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)); err != nil {
+	if err := health.WriteTestPage(path, "Borne k1 — page de test"); err != nil {
 		t.Fatal(err)
-	}
-	png := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command("pdftoppm", "-r", "50", "-png", "-singlefile", path, png).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
 	info, err := exec.Command("pdfinfo", path).Output()
 	if err != nil {
@@ -161,8 +158,13 @@ func TestWriteTestPage(t *testing.T) {
 	if !strings.Contains(strings.Join(strings.Fields(string(info)), " "), "Pages: 1 ") || !strings.Contains(string(info), "(A4)") {
 		t.Errorf("not one A4 page:\n%s", info)
 	}
-	if testing.Verbose() {
-		t.Log(png + ".png")
+	text, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil || !strings.Contains(string(text), "Borne k1 — page de test") || !strings.Contains(string(text), "24 pt") {
+		t.Errorf("page text: %q %v", text, err)
+	}
+	png := filepath.Join(t.TempDir(), "page")
+	if out, err := exec.Command("pdftoppm", "-r", "50", "-png", "-singlefile", path, png).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
 	f, err := os.Open(png + ".png")
 	if err != nil {
@@ -173,14 +175,11 @@ func TestWriteTestPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := img.Bounds(); b.Dx() < 410 || b.Dx() > 416 || b.Dy() < 582 || b.Dy() > 588 {
-		t.Errorf("page is %v at 50 dpi, want A4 (413×585)", b)
-	}
-	// The ramp, 75 mm from the top: each step darker than the last.
+	// The ramp's steps are 13 mm wide from 30 mm, 77 to 97 mm from the top.
 	prev := -1
 	for i := range 11 {
-		x := int((20 + (float64(i)+0.5)*170/11) * 50 / 25.4)
-		r, _, _, _ := img.At(x, 147).RGBA() // 75 mm down
+		x := int((36.5 + 13*float64(i)) * 50 / 25.4)
+		r, _, _, _ := img.At(x, 171).RGBA() // 87 mm down
 		if v := 65535 - int(r); v <= prev {
 			t.Errorf("grey step %d (%d) not darker than step %d (%d)", i, v, i-1, prev)
 		} else {

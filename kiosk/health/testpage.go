@@ -2,100 +2,78 @@ package health
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/draw"
-	"image/png"
 	"io"
-	"os"
-	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"borne/kiosk/atomicfile"
 )
 
-// TestPageFont draws the test page's text.
-const TestPageFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-// testPageDPI: fine enough to show 6 pt text, small enough to print fast.
-const testPageDPI = 150
-
-// WriteTestPage writes the A4 page staff print to check the printer:
-// alignment marks 10 mm inside each edge (a mark cut off means the paper
-// or the margins are off), an 11-step grey ramp (steps that merge mean
-// toner or ink is low) and text from 6 to 24 pt.
-func WriteTestPage(path, kioskID string, now time.Time) error {
-	mm := func(v float64) int { return int(v * testPageDPI / 25.4) }
-	w, h := mm(210), mm(297)
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	fill := func(r image.Rectangle, g uint8) {
-		draw.Draw(img, r, &image.Uniform{color.Gray{Y: g}}, image.Point{}, draw.Src)
+// TestPage writes the A4 printer's test page as a PDF: alignment marks
+// 10 mm from each edge and a cross in the centre (a page printed off
+// centre, skewed or cropped shows it), a grey ramp in eleven steps (toner,
+// banding, the darkest and lightest greys told apart), and text from 6 to
+// 24 points. Drawn with pdfcpu's page description.
+func TestPage(w io.Writer, title string) error {
+	const (
+		pageW, pageH = 595.0, 842.0 // A4 in points
+		mm           = 72 / 25.4
+	)
+	var boxes []map[string]any
+	var texts []map[string]any
+	box := func(x, y, w, h float64, fill string) {
+		boxes = append(boxes, map[string]any{"pos": []float64{x, y}, "width": w, "height": h, "fillCol": fill})
 	}
-	// Corner marks: an L of 15 mm, 1 mm thick, 10 mm from the edges.
-	for _, c := range []struct{ x, y, dx, dy int }{{mm(10), mm(10), 1, 1}, {w - mm(10), mm(10), -1, 1}, {mm(10), h - mm(10), 1, -1}, {w - mm(10), h - mm(10), -1, -1}} {
-		fill(image.Rect(c.x, c.y, c.x+c.dx*mm(15), c.y+c.dy*mm(1)).Canon(), 0)
-		fill(image.Rect(c.x, c.y, c.x+c.dx*mm(1), c.y+c.dy*mm(15)).Canon(), 0)
+	text := func(x, y float64, size int, s string) {
+		texts = append(texts, map[string]any{"pos": []float64{x, y}, "value": s, "font": map[string]any{"name": "Helvetica", "size": size}})
 	}
-	// Grey ramp: 0 %, 10 % … 100 % black.
-	step := (w - 2*mm(20)) / 11
+	// Corner marks: an L of two bars 10 mm long, 10 mm in from each edge.
+	for _, c := range [][2]float64{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+		x := 10*mm + c[0]*(pageW-40*mm)
+		y := 10*mm + c[1]*(pageH-40*mm)
+		box(x, y+c[1]*19.5*mm, 20*mm, 0.5*mm, "#000000")
+		box(x+c[0]*19.5*mm, y, 0.5*mm, 20*mm, "#000000")
+	}
+	box(pageW/2-10*mm, pageH/2, 20*mm, 0.3*mm, "#000000")
+	box(pageW/2, pageH/2-10*mm, 0.3*mm, 20*mm, "#000000")
+	// The grey ramp, 0 % to 100 % black in 10 % steps.
 	for i := range 11 {
-		x := mm(20) + i*step
-		fill(image.Rect(x, mm(60), x+step, mm(90)), uint8(255-i*255/10))
+		v := 255 - i*255/10
+		box(30*mm+float64(i)*13*mm, 200*mm, 13*mm, 20*mm, fmt.Sprintf("#%02X%02X%02X", v, v, v))
+		text(31*mm+float64(i)*13*mm, 195*mm, 7, fmt.Sprint(i*10))
 	}
-	fill(image.Rect(mm(20), mm(60), mm(20)+11*step, mm(60)+1), 0)
-	fill(image.Rect(mm(20), mm(90)-1, mm(20)+11*step, mm(90)), 0)
+	text(30*mm, 190*mm, 7, "black, per cent")
+	text(30*mm, 250*mm, 16, title)
+	y := 130 * mm
+	for _, size := range []int{6, 8, 10, 12, 16, 24} {
+		text(30*mm, y, size, fmt.Sprintf("%d pt — Démarches en ligne : àâçéèêëîïôûù €", size))
+		y -= float64(size)*1.6 + 4
+	}
+	desc := map[string]any{
+		"paper":  "A4P",
+		"origin": "LowerLeft",
+		"pages":  map[string]any{"1": map[string]any{"content": map[string]any{"box": boxes, "text": texts}}},
+	}
+	js, err := json.Marshal(desc)
+	if err != nil {
+		return fmt.Errorf("test page: %w", err)
+	}
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	if err := api.Create(nil, bytes.NewReader(js), w, conf); err != nil {
+		return fmt.Errorf("test page: %w", err)
+	}
+	return nil
+}
 
-	data, err := os.ReadFile(TestPageFont)
-	if err != nil {
-		return fmt.Errorf("test page: font: %w", err)
-	}
-	ttf, err := opentype.Parse(data)
-	if err != nil {
-		return fmt.Errorf("test page: font %s: %w", TestPageFont, err)
-	}
-	y := mm(30)
-	write := func(pt float64, text string) error {
-		face, err := opentype.NewFace(ttf, &opentype.FaceOptions{Size: pt, DPI: testPageDPI, Hinting: font.HintingFull})
-		if err != nil {
-			return fmt.Errorf("test page: font face: %w", err)
-		}
-		defer face.Close()
-		y += face.Metrics().Height.Ceil()
-		d := font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(mm(20), y)}
-		d.DrawString(text)
-		return nil
-	}
-	if err := write(20, "Borne — page de test"); err != nil {
+// WriteTestPage writes the test page into the file path, whole or not at all.
+func WriteTestPage(path, title string) error {
+	var b bytes.Buffer
+	if err := TestPage(&b, title); err != nil {
 		return err
 	}
-	if err := write(10, fmt.Sprintf("Borne %s, %s", kioskID, now.Format("02/01/2006 15:04"))); err != nil {
-		return err
-	}
-	y = mm(100)
-	for _, pt := range []float64{6, 8, 10, 12, 16, 24} {
-		if err := write(pt, fmt.Sprintf("%g pt — Aa Éé Çç àèù ôï € 0123456789", pt)); err != nil {
-			return err
-		}
-	}
-	var pngData bytes.Buffer
-	if err := png.Encode(&pngData, img); err != nil {
-		return fmt.Errorf("test page: %w", err)
-	}
-	imp, err := pdfcpu.ParseImportDetails("papersize:A4, position:c, scalefactor:1.0", types.POINTS)
-	if err != nil {
-		return fmt.Errorf("test page: %w", err)
-	}
-	var pdf bytes.Buffer
-	if err := api.ImportImages(nil, &pdf, []io.Reader{&pngData}, imp, nil); err != nil {
-		return fmt.Errorf("test page: PDF: %w", err)
-	}
-	return atomicfile.WriteFile(path, pdf.Bytes(), 0o644)
+	return atomicfile.WriteFile(path, b.Bytes(), 0o644)
 }

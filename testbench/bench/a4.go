@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"borne/drivers/printer"
+	"borne/kiosk/health"
 )
 
 func init() {
@@ -61,7 +62,7 @@ func runA4(ctx context.Context, env *Env) []Step {
 			f, err = os.Create(pdf)
 		}
 		if err == nil {
-			err = TestPage(f, "Borne — page de test / test page "+env.Config.Kiosk.ID)
+			err = health.TestPage(f, "Borne — page de test / test page "+env.Config.Kiosk.ID)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

@@ -14,6 +14,7 @@ import (
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
+	"borne/kiosk/health"
 	"borne/kiosk/ticket"
 )
 
@@ -99,7 +100,7 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		defer os.RemoveAll(dir)
 		pdf := filepath.Join(dir, "testpage.pdf")
-		if err := WriteFileWith(pdf, func(w io.Writer) error { return TestPage(w, "Borne — soak") }); err != nil {
+		if err := WriteFileWith(pdf, func(w io.Writer) error { return health.TestPage(w, "Borne — soak") }); err != nil {
 			return nil, err
 		}
 		kinds = append(kinds, soakKind{"a4/print", uri, func(st *Step) { soakPrint(ctx, c, pdf, st) }})

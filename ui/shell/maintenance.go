@@ -431,7 +431,8 @@ func (s *Shell) testPrint(ctx context.Context) string {
 	}
 	defer os.RemoveAll(dir)
 	pdf := filepath.Join(dir, "page-de-test.pdf")
-	if err := health.WriteTestPage(pdf, s.cfg.Kiosk.ID, time.Now()); err != nil {
+	title := fmt.Sprintf("Borne %s — page de test du %s", s.cfg.Kiosk.ID, time.Now().Format("02/01/2006 15:04"))
+	if err := health.WriteTestPage(pdf, title); err != nil {
 		return fmt.Sprintf("Page de test non créée : %v", err)
 	}
 	job, err := s.opt.Printer.Print(ctx, pdf, printer.PrintOptions{Pages: 1})
