@@ -31,10 +31,14 @@ const (
 	ReceiptPaperOut    Fault = "receipt-paper-out"
 	ReceiptSilent      Fault = "receipt-silent"
 	ButtonNeverPressed Fault = "button-never-pressed"
+	TouchMiscalibrated Fault = "touch-miscalibrated" // the panel's touches land 3 % off
+	TouchDeadZone      Fault = "touch-dead-zone"     // a patch of the panel reports nothing
+	DisplayChannel     Fault = "display-channel"     // the output loses its blue channel
 )
 
 // Faults lists the faults, for help and for checking a flag.
-var Faults = []Fault{ScannerJam, ScannerEmptyFeeder, PrinterPaperOut, ReceiptPaperOut, ReceiptSilent, ButtonNeverPressed}
+var Faults = []Fault{ScannerJam, ScannerEmptyFeeder, PrinterPaperOut, ReceiptPaperOut, ReceiptSilent, ButtonNeverPressed,
+	TouchMiscalibrated, TouchDeadZone, DisplayChannel}
 
 // SimScanner is the simulated scanner: SANE's pnm backend serving a
 // generated page. Not SANE's test backend, although it has modes, a scan
@@ -64,6 +68,9 @@ type Sim struct {
 	// presses the help button when a step asks for it.
 	Board   *gpiotest.Board
 	Presses bool
+	// Fault is the fault injected; the touch and display suites (ui/benchui)
+	// read theirs here.
+	Fault Fault
 
 	stops []func() error
 }
@@ -87,6 +94,7 @@ func StartSim(ctx context.Context, dir string, fault Fault, log *slog.Logger) (*
 		Tickets:     filepath.Join(dir, "tickets"),
 		Board:       gpiotest.NewBoard("scanner", "a4", "receipt"),
 		Presses:     fault != ButtonNeverPressed,
+		Fault:       fault,
 	}
 	switch fault {
 	case ScannerJam:
