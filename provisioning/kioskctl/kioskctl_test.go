@@ -86,7 +86,8 @@ func TestDispatch(t *testing.T) {
 
 func TestUsageReport(t *testing.T) {
 	db := newDB(t, usage.MinCell)
-	today := time.Now().In(mustParis(t)).Format(time.DateOnly)
+	now := time.Now().In(mustParis(t))
+	today, hour := now.Format(time.DateOnly), now.Format("15")
 	tests := []struct {
 		name   string
 		args   []string
@@ -133,6 +134,7 @@ func TestUsageReport(t *testing.T) {
 			{today, "service", "*", "5", "false"},
 			{today, "service", "ameli", "", "true"},
 			{today, "service", "caf", "5", "false"},
+			{today, "hour", hour, "5", "false"},
 		}
 		if !slices.EqualFunc(recs, want, slices.Equal) {
 			t.Errorf("csv = %q, want %q", recs, want)
