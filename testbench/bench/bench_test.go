@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"borne/drivers/scanner"
 	"borne/testbench/lobby"
 )
 
@@ -21,7 +22,21 @@ import (
 // its configuration once per process, so the folder must outlive each test.
 var base string
 
+// misbehaveEnv makes a scan child of the tests hang or die before it
+// answers (see TestScanChild).
+const misbehaveEnv = "BORNE_BENCH_TEST_CHILD"
+
+// TestMain runs the tests, or, in a scan child of the simulated feeder,
+// that child's scan.
 func TestMain(m *testing.M) {
+	switch os.Getenv(misbehaveEnv) {
+	case "hang":
+		time.Sleep(time.Hour)
+	case "die":
+		fmt.Println("libsane: the reader thread fell over")
+		os.Exit(3)
+	}
+	ServeScanChild()
 	var err error
 	if base, err = os.MkdirTemp("", "borne-bench-test-"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -76,7 +91,7 @@ func TestBenchOnSimulatedLobby(t *testing.T) {
 		for _, st := range s.Steps {
 			names = append(names, st.Name)
 			t.Logf("%s/%s on %s: %s %s %s (%v) %v", s.Suite, st.Name, st.Device, st.Verdict, st.Code, st.Detail, st.Duration.Round(time.Millisecond), st.Measures)
-			if st.Verdict != Pass && !(st.Verdict == Skip && strings.HasPrefix(st.Name, "feeder-")) { // pnm has no feeder
+			if st.Verdict != Pass {
 				t.Errorf("%s/%s: %s %s: %s", s.Suite, st.Name, st.Verdict, st.Code, st.Detail)
 			}
 			for _, e := range st.Evidence {
@@ -89,7 +104,7 @@ func TestBenchOnSimulatedLobby(t *testing.T) {
 			t.Errorf("suite %s ran %v, want %v", s.Suite, names, w)
 		}
 	}
-	for _, ev := range []string{"scan-300dpi-color.png", "a4-testpage.pdf", "receipt-ticket.png", "scanner-options.txt"} {
+	for _, ev := range []string{"scan-300dpi-color.png", "feeder-page01.png", "feeder-page02.png", "a4-testpage.pdf", "receipt-ticket.png", "scanner-options.txt"} {
 		if _, err := os.Stat(filepath.Join(env.OutDir, ev)); err != nil {
 			t.Errorf("evidence: %v", err)
 		}
@@ -121,13 +136,14 @@ func TestFaults(t *testing.T) {
 		device, code string
 	}{
 		{ScannerJam, "scanner", "scan-150dpi-color", "scanner pnm:0", "jammed"},
-		{ScannerEmptyFeeder, "scanner", "scan-150dpi-color", "scanner pnm:0", "no-documents"},
+		{ScannerJam, "scanner", "feeder-batch", "scanner test:0", "jammed"},
+		{ScannerEmptyFeeder, "scanner", "feeder-batch", "scanner test:0", "no-documents"},
 		{PrinterPaperOut, "a4", "state-before", "ipp://", "media-empty"},
 		{ReceiptPaperOut, "receipt", "paper-sensors", "/receipt", "paper-out"},
 		{ReceiptSilent, "receipt", "status", "/receipt", "silent"},
 		{ButtonNeverPressed, "gpio", "help-button", "gpio/HELP", "no-press"},
 	} {
-		t.Run(string(tc.fault), func(t *testing.T) {
+		t.Run(string(tc.fault)+"/"+tc.step, func(t *testing.T) {
 			env := startSim(t, tc.fault)
 			start := time.Now()
 			rep, err := Run(context.Background(), env, tc.suite)
@@ -151,6 +167,75 @@ func TestFaults(t *testing.T) {
 			}
 			if tc.fault == ReceiptSilent && got.Duration > statusBound {
 				t.Errorf("silence told in %v, want under %v", got.Duration, statusBound)
+			}
+		})
+	}
+}
+
+// The simulated feeder scanned in child processes: pages, options and
+// errors come back as the driver gives them in the child, and a child that
+// hangs or dies is told apart in bounded time, its output kept in the error
+// rather than printed.
+func TestScanChild(t *testing.T) {
+	env := startSim(t, "")
+	child := func(misbehave string) *childScanner {
+		c := &childScanner{name: SimFeeder, env: env.Sim.saneEnv, log: testLog}
+		if misbehave != "" {
+			c.env = append(slices.Clone(c.env), misbehaveEnv+"="+misbehave)
+		}
+		return c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+	list, err := child("").settings(ctx)
+	cancel()
+	src := byName(list)["source"]
+	if _, adf := pickFeeder(src.Choices); err != nil || !adf {
+		t.Errorf("the feeder's sources: %+v, %v", src, err)
+	}
+	for _, tc := range []struct {
+		name      string
+		fault     string // the test backend's read-return-value
+		misbehave string // of the child
+		asChild   bool   // the parent runs as a child that did not serve
+		timeout   time.Duration
+		pages     int
+		code      string
+		says      string // in the error
+	}{
+		{name: "batch", timeout: 20 * time.Second, pages: 10},
+		{name: "empty feeder", fault: "SANE_STATUS_NO_DOCS", timeout: 20 * time.Second, code: "no-documents", says: "no document in the feeder"},
+		{name: "jam", fault: "SANE_STATUS_JAMMED", timeout: 20 * time.Second, code: "jammed", says: "paper jammed"},
+		{name: "hung child", misbehave: "hang", timeout: 2 * time.Second, code: "timeout", says: "killed"},
+		{name: "child dies", misbehave: "die", timeout: 20 * time.Second, code: "unknown", says: "the reader thread fell over"},
+		{name: "binary that does not serve", asChild: true, timeout: 20 * time.Second, code: "unknown", says: "does not serve scan children"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.asChild {
+				t.Setenv(scanChildEnv, "{}")
+			}
+			extra := map[string]string{"test-picture": "Grid"}
+			if tc.fault != "" {
+				extra["read-return-value"] = tc.fault
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
+			defer cancel()
+			start := time.Now()
+			pages, err := child(tc.misbehave).Scan(ctx, scanner.Options{Resolution: 150, Mode: scanner.Gray, Source: scanner.ADF, Extra: extra}, nil)
+			took := time.Since(start)
+			code := ""
+			if err != nil {
+				code = scanner.Describe(err).Code
+			}
+			if len(pages) != tc.pages || code != tc.code || (tc.says != "" && !strings.Contains(fmt.Sprint(err), tc.says)) {
+				t.Errorf("%d pages, %q (%s); want %d pages, %q saying %q", len(pages), err, code, tc.pages, tc.code, tc.says)
+			}
+			if took > tc.timeout+2*time.Second {
+				t.Errorf("answered in %v, past the %v deadline", took, tc.timeout)
+			}
+			for i, p := range pages {
+				if c := checkImage(p.Image, p.DPI, 0, 0); c.Code != "" || p.DPI != 150 {
+					t.Errorf("page %d at %d dpi: %s %s", i+1, p.DPI, c.Code, c.Detail)
+				}
 			}
 		})
 	}

@@ -60,10 +60,7 @@ func runScanner(ctx context.Context, env *Env) []Step {
 			st.Fail(scanner.Describe(err).Code, "%v", err)
 			return
 		}
-		settings = map[string]scanner.Setting{}
-		for _, s := range list {
-			settings[s.Name] = s
-		}
+		settings = byName(list)
 		st.Measure("options", float64(len(list)), "")
 		for _, n := range []string{"mode", "resolution", "source"} {
 			if s, ok := settings[n]; ok {
@@ -84,7 +81,7 @@ func runScanner(ctx context.Context, env *Env) []Step {
 		for _, mode := range pickModes(settings) {
 			step := fmt.Sprintf("scan-%ddpi-%s", res, mode)
 			r.do(dev, step, fmt.Sprintf("scanned a page from the glass at %d dpi in %s", res, mode), func(st *Step) {
-				opt := scanner.Options{Resolution: res, Mode: mode, Extra: env.simExtra(nil)}
+				opt := scanner.Options{Resolution: res, Mode: mode, Extra: env.simExtra()}
 				pages := scanPages(ctx, env, d, opt, settings, st, step)
 				if st.Verdict == "" && len(pages) != 1 {
 					st.Fail("page-count", "%d pages from the glass, want 1", len(pages))
@@ -93,42 +90,50 @@ func runScanner(ctx context.Context, env *Env) []Step {
 		}
 	}
 
-	src, feeder := settings["source"]
+	fd, fdev, fsettings := d, dev, settings
+	var ferr error
+	if env.Sim != nil && env.Sim.Feeder != "" {
+		// The simulated glass has no feeder: the feeder is another
+		// scanner's, whose backend only runs safely in a child process.
+		c := &childScanner{name: env.Sim.Feeder, env: env.Sim.saneEnv, log: env.logger()}
+		fd, fdev = c, "scanner "+c.name
+		octx, cancel := context.WithTimeout(ctx, openTimeout)
+		var list []scanner.Setting
+		list, ferr = c.settings(octx)
+		cancel()
+		fsettings = byName(list)
+	}
+	src, feeder := fsettings["source"]
 	var adf string
 	if feeder {
 		adf, feeder = pickFeeder(src.Choices)
 	}
 	if !feeder {
 		why := "the scanner has no document feeder"
-		if settings == nil {
+		switch {
+		case ferr != nil:
+			why = fmt.Sprintf("the feeder's options not read back: %v", ferr)
+		case fsettings == nil:
 			why = "the scanner's sources are unknown (options not read back)"
 		}
-		r.skip(dev, "feeder-batch", "scanned every page in the document feeder", why)
-		r.skip(dev, "feeder-empty", "scanned from the empty feeder", why)
+		r.skip(fdev, "feeder-batch", "scanned every page in the document feeder", why)
+		r.skip(fdev, "feeder-empty", "scanned from the empty feeder", why)
 		return r.steps
 	}
-	r.do(dev, "feeder-batch", fmt.Sprintf("scanned every page in the document feeder (%q) at 150 dpi in grey", adf), func(st *Step) {
+	r.do(fdev, "feeder-batch", fmt.Sprintf("scanned every page in the document feeder (%q) at 150 dpi in grey", adf), func(st *Step) {
 		hide := env.Guide.Show("Put at least two pages in the scanner's document feeder.")
 		defer hide()
-		var extra map[string]string
-		if env.Sim != nil {
-			extra = env.Sim.FeederExtra
-		}
-		opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Source: scanner.ADF, Extra: env.simExtra(extra)}
-		pages := scanPages(ctx, env, d, opt, settings, st, "feeder")
+		opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Source: scanner.ADF, Extra: env.Sim.feederExtra(false)}
+		pages := scanPages(ctx, env, fd, opt, fsettings, st, "feeder")
 		if st.Verdict == "" && len(pages) < 2 {
 			st.Fail("feeder-short", "%d page from the feeder, want at least 2", len(pages))
 		}
 	})
-	r.do(dev, "feeder-empty", "scanned from the feeder once it was empty: the scanner must say so, in bounded time", func(st *Step) {
-		var extra map[string]string
-		if env.Sim != nil {
-			extra = env.Sim.EmptyFeeder
-		}
+	r.do(fdev, "feeder-empty", "scanned from the feeder once it was empty: the scanner must say so, in bounded time", func(st *Step) {
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		start := time.Now()
-		pages, err := d.Scan(sctx, scanner.Options{Resolution: 150, Mode: scanner.Gray, Source: scanner.ADF, Extra: env.simExtra(extra)}, nil)
+		pages, err := fd.Scan(sctx, scanner.Options{Resolution: 150, Mode: scanner.Gray, Source: scanner.ADF, Extra: env.Sim.feederExtra(true)}, nil)
 		st.Measure("answer", time.Since(start).Seconds(), "s")
 		switch {
 		case errors.Is(err, scanner.ErrNoDocuments):
@@ -140,6 +145,18 @@ func runScanner(ctx context.Context, env *Env) []Step {
 		}
 	})
 	return r.steps
+}
+
+// byName indexes settings by name; nil for none.
+func byName(list []scanner.Setting) map[string]scanner.Setting {
+	if list == nil {
+		return nil
+	}
+	m := make(map[string]scanner.Setting, len(list))
+	for _, s := range list {
+		m[s.Name] = s
+	}
+	return m
 }
 
 // scanPages scans with opt and checks each page, saving them as evidence
@@ -182,14 +199,26 @@ func scanPages(ctx context.Context, env *Env, d scanner.Device, opt scanner.Opti
 	return pages
 }
 
-// simExtra adds the simulated lobby's scan options to extra.
-func (e *Env) simExtra(extra map[string]string) map[string]string {
+// simExtra is the simulated lobby's options for a scan from the glass;
+// nil on real devices.
+func (e *Env) simExtra() map[string]string {
 	if e.Sim == nil {
-		return extra
+		return nil
+	}
+	return maps.Clone(e.Sim.ScanExtra)
+}
+
+// feederExtra is the simulated lobby's options for a scan from the feeder,
+// or from the feeder once empty; nil on real devices.
+func (s *Sim) feederExtra(empty bool) map[string]string {
+	if s == nil {
+		return nil
 	}
 	out := map[string]string{}
-	maps.Copy(out, e.Sim.ScanExtra)
-	maps.Copy(out, extra)
+	maps.Copy(out, s.FeederExtra)
+	if empty {
+		maps.Copy(out, s.EmptyFeeder)
+	}
 	return out
 }
 

@@ -40,21 +40,28 @@ const (
 var Faults = []Fault{ScannerJam, ScannerEmptyFeeder, PrinterPaperOut, ReceiptPaperOut, ReceiptSilent, ButtonNeverPressed,
 	TouchMiscalibrated, TouchDeadZone, DisplayChannel}
 
-// SimScanner is the simulated scanner: SANE's pnm backend serving a
-// generated page. Not SANE's test backend, although it has modes, a scan
-// area and a feeder: its reader thread now and then dies holding a lock or
-// raises SIGPIPE when a scan ends early, which hangs or kills the process
-// (drivers/scanner's tests run it in child processes for that reason).
-// pnm has no feeder, so the feeder steps are skipped in the simulation.
-const SimScanner = "pnm:0"
+// SimScanner is the simulated scanner's glass: SANE's pnm backend serving
+// a generated page. SimFeeder is its document feeder: SANE's test backend,
+// the only one with a feeder. Its reader thread now and then dies holding a
+// lock or raises SIGPIPE when a scan ends early (an empty feeder, a jam),
+// which hangs or kills the process it runs in: the bench scans it in child
+// processes (see childScanner), and the glass in its own.
+const (
+	SimScanner = "pnm:0"
+	SimFeeder  = "test:0"
+)
 
 // Sim is the simulated lobby: SANE's test and pnm backends, CUPS's
 // ippeveprinter, the virtual receipt printer, a fake GPIO board.
 type Sim struct {
-	// ScanExtra are SANE options added to every scan: the page the pnm
-	// backend serves, the fault it returns.
+	// ScanExtra are SANE options added to every scan from the glass: the
+	// page the pnm backend serves, the fault it returns.
 	ScanExtra map[string]string
-	// FeederExtra are added to feeder scans only.
+	// Feeder is the scanner whose feeder the feeder steps scan, in child
+	// processes; "" for the config's scanner, in this one.
+	Feeder string
+	// FeederExtra are SANE options added to every feeder scan: the test
+	// backend's picture, the fault it returns.
 	FeederExtra map[string]string
 	// EmptyFeeder are added to the scan that checks an empty feeder: the
 	// test backend refills its feeder by itself, a real one stays empty.
@@ -72,7 +79,8 @@ type Sim struct {
 	// read theirs here.
 	Fault Fault
 
-	stops []func() error
+	saneEnv []string // the simulated lobby's SANE environment, for the children
+	stops   []func() error
 }
 
 // StartSim starts the simulated lobby in dir with fault injected ("" for
@@ -87,26 +95,29 @@ func StartSim(ctx context.Context, dir string, fault Fault, log *slog.Logger) (*
 	}
 	s := &Sim{
 		// The pnm backend keeps its options for the process, across
-		// opens: every fault option is set each time.
-		ScanExtra:   map[string]string{"status-jammed": "no", "status-nodocs": "no"},
-		FeederExtra: map[string]string{},
-		EmptyFeeder: map[string]string{"status-nodocs": "yes"},
+		// opens: its fault option is set each time.
+		ScanExtra:   map[string]string{"status-jammed": "no"},
+		Feeder:      SimFeeder,
+		FeederExtra: map[string]string{"test-picture": "Grid"},
+		EmptyFeeder: map[string]string{"read-return-value": "SANE_STATUS_NO_DOCS"},
 		Tickets:     filepath.Join(dir, "tickets"),
 		Board:       gpiotest.NewBoard("scanner", "a4", "receipt"),
 		Presses:     fault != ButtonNeverPressed,
 		Fault:       fault,
 	}
 	switch fault {
-	case ScannerJam:
+	case ScannerJam: // on the glass and in the feeder
 		s.ScanExtra["status-jammed"] = "yes"
-	case ScannerEmptyFeeder: // no feeder on pnm: the glass scan meets it
-		s.ScanExtra["status-nodocs"] = "yes"
+		s.FeederExtra["read-return-value"] = "SANE_STATUS_JAMMED"
+	case ScannerEmptyFeeder: // the pages put in the feeder are not there
+		s.FeederExtra["read-return-value"] = "SANE_STATUS_NO_DOCS"
 	}
 	cfg := config.Default()
 	env, err := lobby.SANEConfig(filepath.Join(dir, "sane"), nil)
 	if err != nil {
 		return nil, nil, err
 	}
+	s.saneEnv = env
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := os.Setenv(k, v); err != nil {

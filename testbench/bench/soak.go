@@ -84,7 +84,7 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		closeAll = func() { d.Close() }
 		kinds = append(kinds, soakKind{"scanner/scan", "scanner " + name, func(st *Step) {
-			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: quiet.simExtra(nil)}
+			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: quiet.simExtra()}
 			scanPages(ctx, &quiet, d, opt, nil, st, "soak")
 		}})
 	}

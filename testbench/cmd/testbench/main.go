@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"borne/testbench/bench"
 )
 
 // command is one testbench command.
@@ -19,6 +21,8 @@ type command struct {
 var commands = map[string]command{}
 
 func main() {
+	// The simulated lobby's feeder is scanned in re-runs of this binary.
+	bench.ServeScanChild()
 	if len(os.Args) < 2 {
 		writeUsage(os.Stderr)
 		os.Exit(2)

@@ -38,7 +38,7 @@ type benchFlags struct {
 
 func (b *benchFlags) register(fs *flag.FlagSet, out string) {
 	fs.StringVar(&b.config, "config", "", "kiosk config naming the devices (default: built-in, the simulated lobby's)")
-	fs.BoolVar(&b.sim, "sim", false, "start the simulated lobby and test it: SANE pnm backend, ippeveprinter, virtual receipt printer, fake GPIO board")
+	fs.BoolVar(&b.sim, "sim", false, "start the simulated lobby and test it: SANE pnm backend (the glass) and test backend (the feeder, in child processes), ippeveprinter, virtual receipt printer, fake GPIO board")
 	fs.StringVar(&b.fault, "fault", "", "with --sim, inject a fault: "+faultList())
 	fs.StringVar(&b.out, "out", out, "write reports and evidence in this `directory`")
 	fs.BoolVar(&b.verbose, "v", false, "log every step")
