@@ -38,14 +38,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	env, err := lobby.SANEConfig(dir, []string{samplePage})
-	if err != nil {
+	if _, err := lobby.UseSANE(dir, []string{samplePage}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
-	}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -32,13 +32,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	page, _ := filepath.Abs("../../testdata/pages/letter.jpg")
-	env, err := lobby.SANEConfig(dir, []string{page})
-	if err != nil {
+	if _, err := lobby.UseSANE(dir, []string{page}); err != nil {
 		panic(err)
-	}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

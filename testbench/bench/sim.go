@@ -113,17 +113,11 @@ func StartSim(ctx context.Context, dir string, fault Fault, log *slog.Logger) (*
 		s.FeederExtra["read-return-value"] = "SANE_STATUS_NO_DOCS"
 	}
 	cfg := config.Default()
-	env, err := lobby.SANEConfig(filepath.Join(dir, "sane"), nil)
+	env, err := lobby.UseSANE(filepath.Join(dir, "sane"), nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	s.saneEnv = env
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		if err := os.Setenv(k, v); err != nil {
-			return nil, nil, fmt.Errorf("bench: simulated scanner: %w", err)
-		}
-	}
 	cfg.Scanner.Device = SimScanner
 	page := filepath.Join(dir, "sane", "grid.pgm")
 	if err := writeGridPGM(page, 150); err != nil {

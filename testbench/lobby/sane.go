@@ -9,6 +9,7 @@ import (
 	_ "image/png"  // …or PNG
 	"os"
 	"path/filepath"
+	"strings"
 
 	"borne/drivers/scanner"
 )
@@ -92,4 +93,20 @@ func toPNM(src, base string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// UseSANE writes the configuration as SANEConfig does and points this
+// process's libsane at it; call it before anything initialises libsane.
+// It returns the environment too, for child processes.
+func UseSANE(dir string, pages []string) (env []string, err error) {
+	if env, err = SANEConfig(dir, pages); err != nil {
+		return nil, err
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(k, v); err != nil {
+			return nil, fmt.Errorf("lobby: SANE environment: %w", err)
+		}
+	}
+	return env, nil
 }

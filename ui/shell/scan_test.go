@@ -29,13 +29,8 @@ func simulatedScanner(t *testing.T) func(*config.Config, *Options) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		env, err := lobby.SANEConfig(dir, []string{"../../testdata/pages/letter.jpg"})
-		if err != nil {
+		if _, err := lobby.UseSANE(dir, []string{"../../testdata/pages/letter.jpg"}); err != nil {
 			t.Fatal(err)
-		}
-		for _, kv := range env {
-			k, v, _ := strings.Cut(kv, "=")
-			os.Setenv(k, v)
 		}
 	})
 	return func(_ *config.Config, o *Options) {
