@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -56,8 +59,8 @@ func runSoak(args []string) int {
 	fmt.Printf("%d cycles in %v (%.2f cycles/s); live heap %d kB → %d kB (peak %d kB)\n", res.Cycles, res.Elapsed.Round(time.Millisecond),
 		res.CyclesPerSecond, res.HeapStart>>10, res.HeapEnd>>10, res.HeapPeak>>10)
 	for _, s := range res.Steps {
-		fmt.Printf("%-15s %s: %d runs, %d failed (%.2f %%) %v, mean %v, slowest %v\n", s.Step, s.Device, s.Runs, s.Failed, 100*s.Rate, s.Codes,
-			s.Mean.Round(time.Millisecond), s.Slowest.Round(time.Millisecond))
+		fmt.Printf("%-15s %s: %d runs, %d failed (%.2f %%)%s, mean %v, slowest %v\n", s.Step, s.Device, s.Runs, s.Failed, 100*s.Rate,
+			failureCodes(s.Codes), s.Mean.Round(time.Millisecond), s.Slowest.Round(time.Millisecond))
 	}
 	fmt.Println("slowest steps:")
 	for _, st := range res.Slowest {
@@ -74,4 +77,16 @@ func runSoak(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// failureCodes says how many failures each code had: " (jammed 3, timeout 1)".
+func failureCodes(codes map[string]int) string {
+	if len(codes) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, c := range slices.Sorted(maps.Keys(codes)) {
+		parts = append(parts, fmt.Sprintf("%s %d", c, codes[c]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
