@@ -2,6 +2,7 @@ package health_test
 
 import (
 	"context"
+	"fmt"
 	stdpng "image/png"
 	"io"
 	"log/slog"
@@ -180,5 +181,20 @@ func TestWriteTestPage(t *testing.T) {
 		} else {
 			prev = v
 		}
+	}
+}
+
+// A listing held up by a resident's long scan is no fault: the scanner is
+// busy, not gone.
+func TestScannerProbeBusy(t *testing.T) {
+	held := func(ctx context.Context) ([]scanner.Info, error) {
+		<-ctx.Done()
+		return nil, fmt.Errorf("scanner: list: %w", ctx.Err())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	st := health.ScannerProbe("pnm:0", held).Check(ctx)
+	if !st.Up || st.Code != "busy" {
+		t.Errorf("status while a scan holds libsane: %+v, want up and busy", st)
 	}
 }

@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -79,6 +80,11 @@ func ReceiptProbe(p interface {
 func ScannerProbe(device string, list func(ctx context.Context) ([]scanner.Info, error)) Probe {
 	return Probe{Device: Scanner, Check: func(ctx context.Context) Status {
 		infos, err := list(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			// libsane makes one call at a time: a resident's long feeder
+			// scan holds the listing up. A stuck scanner shows on the scan.
+			return Status{Up: true, Code: "busy", Staff: "Scanner occupé : une numérisation est en cours"}
+		}
 		if err != nil {
 			p := scanner.Describe(err)
 			return Status{Code: p.Code, Staff: p.StaffFR}

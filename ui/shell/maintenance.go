@@ -75,6 +75,7 @@ func (s *Shell) renderStaff(snap staff.Snapshot) {
 	s.staff.snap = snap
 	if snap.Mode == staff.Open && prev.Mode != staff.Open {
 		s.staff.tab, s.staff.tests, s.staff.export = "devices", map[string]string{}, ""
+		s.staff.days, s.staff.report = 0, nil // figures read afresh at each visit
 		s.refreshDevices()
 		// Staff took over: a resident's data must not wait under the staff screens.
 		if s.shown.State == session.Active || s.shown.State == session.Warning {
