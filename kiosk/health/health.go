@@ -34,13 +34,12 @@ type Level struct {
 
 // Status is what one device said.
 type Status struct {
-	Device  string
-	Up      bool          // it would work now
-	Code    string        // a stable word: "ok", or the driver's code ("media-empty", "absent"…)
-	Staff   string        // for the staff screen and the logs, in French
-	Paper   metrics.Paper // printers only
-	Levels  []Level       // toner, ink: printers that report them
-	Checked time.Time
+	Device string
+	Up     bool          // it would work now
+	Code   string        // a stable word: "ok", or the driver's code ("media-empty", "absent"…)
+	Staff  string        // for the staff screen and the logs, in French
+	Paper  metrics.Paper // printers only
+	Levels []Level       // toner, ink: printers that report them
 }
 
 // Probe asks one device how it is; it must return within ctx.
@@ -57,8 +56,6 @@ type Options struct {
 	Metrics  *metrics.Metrics
 	Usage    *usage.Recorder // faults go there too; nil: not recorded
 	Log      *slog.Logger
-	// OnChange gets every new set of statuses (from Serve's goroutine).
-	OnChange func([]Status)
 }
 
 // Monitor polls the probes. Its methods are safe from any goroutine.
@@ -79,9 +76,6 @@ func New(opt Options) *Monitor {
 	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
-	}
-	if opt.OnChange == nil {
-		opt.OnChange = func([]Status) {}
 	}
 	return &Monitor{opt: opt, last: map[string]Status{}}
 }
@@ -110,7 +104,7 @@ func (m *Monitor) Refresh(ctx context.Context) []Status {
 			pctx, cancel := context.WithTimeout(ctx, m.opt.Timeout)
 			defer cancel()
 			st := p.Check(pctx)
-			st.Device, st.Checked = p.Device, time.Now()
+			st.Device = p.Device
 			out[i] = st
 		})
 	}
@@ -136,21 +130,6 @@ func (m *Monitor) Refresh(ctx context.Context) []Status {
 		}
 	}
 	m.mu.Unlock()
-	m.opt.OnChange(out)
-	return out
-}
-
-// Last is the statuses of the last refresh, in the order of the probes;
-// devices not asked yet are missing.
-func (m *Monitor) Last() []Status {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []Status
-	for _, p := range m.opt.Probes {
-		if st, ok := m.last[p.Device]; ok {
-			out = append(out, st)
-		}
-	}
 	return out
 }
 

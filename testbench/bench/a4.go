@@ -24,7 +24,7 @@ func runA4(ctx context.Context, env *Env) []Step {
 		r.skip("a4", "attributes", "ask the printer about itself", "no A4 printer in the config ([printer] uri)")
 		return r.steps
 	}
-	c, err := printer.Open(uri, printer.Options{PollEvery: 100 * time.Millisecond, Log: env.logger()})
+	c, err := printer.Open(uri, printer.Options{PollEvery: 100 * time.Millisecond, Log: env.Logger()})
 	if err != nil {
 		r.do(uri, "attributes", "asked the printer about itself", func(st *Step) { st.Fail(string(printer.CodeOf(err)), "%v", err) })
 		return r.steps
@@ -52,22 +52,20 @@ func runA4(ctx context.Context, env *Env) []Step {
 	var pdf string
 	r.do(uri, "test-page", "drew the test page: alignment marks, grey ramp, text sizes", func(st *Step) {
 		dir := env.OutDir
-		if dir == "" {
-			dir = os.TempDir()
+		if dir == "" { // no report: the page is printed, then goes
+			tmp, err := os.MkdirTemp("", "borne-bench-a4-")
+			if err != nil {
+				st.Fail("test-page", "%v", err)
+				return
+			}
+			defer os.RemoveAll(tmp)
+			dir = tmp
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
+			st.Fail("test-page", "%v", err)
+			return
 		}
 		pdf = filepath.Join(dir, "a4-testpage.pdf")
-		err := os.MkdirAll(dir, 0o755)
-		var f *os.File
-		if err == nil {
-			f, err = os.Create(pdf)
-		}
-		if err == nil {
-			err = health.TestPage(f, "Borne — page de test / test page "+env.Config.Kiosk.ID)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
+		if err := health.WriteTestPage(pdf, "Borne — page de test / test page "+env.Config.Kiosk.ID); err != nil {
 			st.Fail("test-page", "%v", err)
 			return
 		}

@@ -84,7 +84,7 @@ func TestBenchOnSimulatedLobby(t *testing.T) {
 		"scanner": {"open", "options", "scan-150dpi-color", "scan-300dpi-color", "feeder-batch", "feeder-empty"},
 		"a4":      {"attributes", "state-before", "test-page", "print", "state-after"},
 		"receipt": {"status", "paper-sensors", "test-ticket", "silent"},
-		"gpio":    {"help-button", "beacon-steady", "beacon-blink", "beacon-fast-blink", "beacon-off", "relay-a4", "relay-receipt", "relay-scanner"},
+		"gpio":    {"help-button", "beacon-steady", "beacon-blink", "beacon-fast-blink", "beacon-off", "relay-printer", "relay-receipt", "relay-scanner"},
 	}
 	for _, s := range rep.Suites {
 		var names []string

@@ -9,6 +9,7 @@ import (
 
 	"borne/drivers/gpio"
 	"borne/drivers/gpio/gpiotest"
+
 	pgpio "periph.io/x/conn/v3/gpio"
 )
 
@@ -202,7 +203,7 @@ func relayCycle(ctx context.Context, env *Env, relay *gpio.PinRelay, board *gpio
 		case err != nil:
 			st.Skip("no answer: " + err.Error())
 		case i != 0:
-			st.Fail("relay", "the person at the bench saw the %s stay on", name)
+			st.Fail("relay", "the person at the bench did not see the %s switch off and back on", name)
 		}
 	default:
 		st.Note("the pin was driven; headless on a real board, nobody saw the %s go off and on", name)

@@ -77,6 +77,10 @@ func runScanner(ctx context.Context, env *Env) []Step {
 		})
 	})
 
+	if env.Sim == nil {
+		hide := env.Guide.Show("Put the bench's test sheet face down on the scanner glass.")
+		defer hide()
+	}
 	for _, res := range pickResolutions(settings) {
 		for _, mode := range pickModes(settings) {
 			step := fmt.Sprintf("scan-%ddpi-%s", res, mode)
@@ -95,7 +99,7 @@ func runScanner(ctx context.Context, env *Env) []Step {
 	if env.Sim != nil && env.Sim.Feeder != "" {
 		// The simulated glass has no feeder: the feeder is another
 		// scanner's, whose backend only runs safely in a child process.
-		c := &childScanner{name: env.Sim.Feeder, env: env.Sim.saneEnv, log: env.logger()}
+		c := &childScanner{name: env.Sim.Feeder, env: env.Sim.saneEnv, log: env.Logger()}
 		fd, fdev = c, "scanner "+c.name
 		octx, cancel := context.WithTimeout(ctx, openTimeout)
 		var list []scanner.Setting
@@ -191,7 +195,12 @@ func scanPages(ctx context.Context, env *Env, d scanner.Device, opt scanner.Opti
 		if len(pages) > 1 {
 			name = fmt.Sprintf("%s-page%02d.png", prefix, i+1)
 		}
-		env.save(st, name, func(w io.Writer) error { return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(w, p.Image) })
+		// An unattended run on a kiosk may scan a page a resident left on
+		// the glass: only the simulation's pages, or those a person at the
+		// bench put there, are kept.
+		if env.Sim != nil || env.Guide.Present() {
+			env.save(st, name, func(w io.Writer) error { return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(w, p.Image) })
+		}
 		if c.Code != "" && st.Verdict == "" {
 			st.Fail(c.Code, "page %d: %s", i+1, c.Detail)
 		}

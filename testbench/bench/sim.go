@@ -101,7 +101,7 @@ func StartSim(ctx context.Context, dir string, fault Fault, log *slog.Logger) (*
 		FeederExtra: map[string]string{"test-picture": "Grid"},
 		EmptyFeeder: map[string]string{"read-return-value": "SANE_STATUS_NO_DOCS"},
 		Tickets:     filepath.Join(dir, "tickets"),
-		Board:       gpiotest.NewBoard("scanner", "a4", "receipt"),
+		Board:       gpiotest.NewBoard("scanner", "printer", "receipt"), // config.RelayDevices' names,
 		Presses:     fault != ButtonNeverPressed,
 		Fault:       fault,
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -90,7 +89,7 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 	}
 	defer func() { closeAll() }()
 	if uri := env.Config.Printer.URI; uri != "" {
-		c, err := printer.Open(uri, printer.Options{PollEvery: 50 * time.Millisecond, Log: quiet.logger()})
+		c, err := printer.Open(uri, printer.Options{PollEvery: 50 * time.Millisecond, Log: quiet.Logger()})
 		if err != nil {
 			return nil, fmt.Errorf("soak: printer: %w", err)
 		}
@@ -100,12 +99,12 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		defer os.RemoveAll(dir)
 		pdf := filepath.Join(dir, "testpage.pdf")
-		if err := WriteFileWith(pdf, func(w io.Writer) error { return health.TestPage(w, "Borne — soak") }); err != nil {
+		if err := health.WriteTestPage(pdf, "Borne — soak"); err != nil {
 			return nil, err
 		}
 		kinds = append(kinds, soakKind{"a4/print", uri, func(st *Step) { soakPrint(ctx, c, pdf, st) }})
 	}
-	if ropt, ok := ticket.ReceiptOptions(env.Config, quiet.logger()); ok {
+	if ropt, ok := ticket.ReceiptOptions(env.Config, quiet.Logger()); ok {
 		p := receipt.New(ropt)
 		var doc receipt.Doc
 		doc.Text("Borne — soak", receipt.Style{Bold: true})

@@ -26,7 +26,7 @@ func (r *recorder) do(device, name, did string, f func(st *Step)) Verdict {
 	if st.Verdict == "" {
 		st.Verdict = Pass
 	}
-	r.env.logger().Info("bench: step", "suite", r.suite, "step", name, "device", device, "verdict", st.Verdict,
+	r.env.Logger().Info("bench: step", "suite", r.suite, "step", name, "device", device, "verdict", st.Verdict,
 		"code", st.Code, "detail", st.Detail, "duration", st.Duration.Round(time.Millisecond))
 	r.steps = append(r.steps, st)
 	return st.Verdict
@@ -58,7 +58,8 @@ func (s *Step) Note(format string, args ...any) {
 	s.Detail += fmt.Sprintf(format, args...)
 }
 
-func (e *Env) logger() *slog.Logger {
+// Logger is the run's logger, which may be left nil.
+func (e *Env) Logger() *slog.Logger {
 	if e.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}

@@ -123,7 +123,7 @@ func (opt DisplayOptions) run(ctx context.Context, env *bench.Env) []bench.Step 
 	}
 	var evidence []string
 	if path, err := writePNG(env, "display-pattern.png", img); err != nil {
-		env.Log.Warn("display: evidence", "err", err)
+		env.Logger().Warn("display: evidence", "err", err)
 	} else if path != "" {
 		evidence = []string{path}
 	}

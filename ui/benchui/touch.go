@@ -286,7 +286,7 @@ func (r *touchRun) calibration(landed []*Point) (bench.Step, Matrix, bool) {
 	if path, err := writeEvidence(r.env, "touch-calibration.txt", []byte(fmt.Sprintf(
 		"largest offset: %.1f mm at %s (limit %.1f mm)\nafter correction: %.1f mm\nproposed libinput Calibration Matrix: %s\n\n# apply now (until the device is replugged or X restarts):\n%s\n\n# for good, in /etc/udev/rules.d/99-borne-touch.rules:\n%s\n",
 		worst, worstAt, MaxOffsetMM, residual, proposed, proposed.XinputCommand(r.device), proposed.UdevRule()))); err != nil {
-		r.env.Log.Warn("touch: evidence", "err", err)
+		r.env.Logger().Warn("touch: evidence", "err", err)
 	} else if path != "" {
 		st.Evidence = append(st.Evidence, path)
 	}
@@ -312,7 +312,7 @@ func (r *touchRun) picture(taps, cal *bench.Step, landed []*Point, correction Ma
 		}
 	}
 	if err != nil {
-		r.env.Log.Warn("touch: picture", "err", err)
+		r.env.Logger().Warn("touch: picture", "err", err)
 	}
 }
 
@@ -415,7 +415,7 @@ func (r *touchRun) drawing(ctx context.Context) bench.Step {
 		}
 	}
 	if err != nil {
-		r.env.Log.Warn("touch: drawing picture", "err", err)
+		r.env.Logger().Warn("touch: drawing picture", "err", err)
 	}
 	switch {
 	case r.guided && !touched:

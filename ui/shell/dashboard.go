@@ -89,6 +89,9 @@ func (s *Shell) loadUsage(days int) {
 		defer cancel()
 		r, err := store.Report(ctx, from, "")
 		glib.IdleAdd(func() {
+			if s.staff.days != days { // another period was asked meanwhile
+				return
+			}
 			if err != nil {
 				s.opt.Log.Error("staff: usage report", "err", err)
 				s.staff.export = "Les chiffres n'ont pas pu être lus : voir le journal de la borne."

@@ -166,13 +166,31 @@ func (k *kiosk) waitScreen(screen string) session.Snapshot {
 	return k.waitShown("screen "+screen, func(s session.Snapshot) bool { return s.Screen == screen })
 }
 
-// center finds a button's centre in screen coordinates.
+// center finds a button's centre in screen coordinates, once it is drawn:
+// a screen redrawn meanwhile (a session ending behind the staff screens)
+// replaces its buttons, and the new one is looked up again.
 func (k *kiosk) center(name string) (x, y int) {
 	k.t.Helper()
+	for attempt := 0; ; attempt++ {
+		var drawn bool
+		x, y, drawn = k.tryCenter(name)
+		if drawn {
+			return x, y
+		}
+		if attempt == 20 {
+			k.t.Fatalf("button %q is never drawn", name)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (k *kiosk) tryCenter(name string) (x, y int, drawn bool) {
+	k.t.Helper()
 	var err error
+	var b *gtk.Button
 	onUI(func() {
-		b, ok := k.sh.Button(name)
-		if !ok {
+		var ok bool
+		if b, ok = k.sh.Button(name); !ok {
 			err = fmt.Errorf("no button %q on screen (have %v)", name, k.sh.Buttons())
 			return
 		}
@@ -183,13 +201,15 @@ func (k *kiosk) center(name string) (x, y int) {
 	}
 	time.Sleep(50 * time.Millisecond)
 	onUI(func() {
-		b, _ := k.sh.Button(name)
+		if now, _ := k.sh.Button(name); now != b || !b.GetMapped() {
+			return
+		}
 		wx, wy := k.sh.Window().GetPosition()
 		a := b.GetAllocation()
 		var tx, ty int
 		tx, ty, err = b.TranslateCoordinates(k.sh.Window(), a.GetWidth()/2, a.GetHeight()/2)
-		x, y = wx+tx, wy+ty
-		if err == nil && inside(&b.Widget, &k.sh.page.Widget) { // panels float above the bar; the page scrolls under it
+		x, y, drawn = wx+tx, wy+ty, err == nil && tx >= 0 && ty >= 0
+		if drawn && inside(&b.Widget, &k.sh.page.Widget) { // panels float above the bar; the page scrolls under it
 			if bx, by, berr := k.sh.bar.TranslateCoordinates(k.sh.Window(), 0, 0); berr == nil && bx >= 0 && ty >= by {
 				err = fmt.Errorf("button %q is hidden under the bar (y %d, bar at %d)", name, ty, by)
 			}
@@ -198,7 +218,7 @@ func (k *kiosk) center(name string) (x, y int) {
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	return x, y
+	return x, y, drawn
 }
 
 // inside tells whether w is within container.
@@ -222,7 +242,10 @@ func (k *kiosk) tap(name string) { k.click(name, 1) }
 func (k *kiosk) click(name string, button int) {
 	k.t.Helper()
 	x, y := k.center(name)
-	xdotool(k.t, "mousemove", "--sync", fmt.Sprint(x), fmt.Sprint(y), "click", fmt.Sprint(button))
+	// From elsewhere: a pointer already there sends no crossing event to a
+	// button redrawn under it (GTK then ignores the click), and --sync would
+	// wait for a motion that never comes.
+	xdotool(k.t, "mousemove", fmt.Sprint(x+7), fmt.Sprint(y+7), "mousemove", "--sync", fmt.Sprint(x), fmt.Sprint(y), "click", fmt.Sprint(button))
 }
 
 func xdotool(t testing.TB, args ...string) {

@@ -57,6 +57,8 @@ type staffState struct {
 	pinMsg   string
 	checking bool // a PIN is being checked
 	taps     []time.Time
+	ctx      context.Context // ends when maintenance closes: staff tests stop with it
+	cancel   context.CancelFunc
 	statuses []health.Status
 	tests    map[string]string // last test result by device
 	days     int               // the dashboard's period
@@ -74,6 +76,7 @@ func (s *Shell) renderStaff(snap staff.Snapshot) {
 	prev := s.staff.snap
 	s.staff.snap = snap
 	if snap.Mode == staff.Open && prev.Mode != staff.Open {
+		s.staff.ctx, s.staff.cancel = context.WithCancel(context.Background())
 		s.staff.tab, s.staff.tests, s.staff.export = "devices", map[string]string{}, ""
 		s.staff.days, s.staff.report = 0, nil // figures read afresh at each visit
 		s.refreshDevices()
@@ -81,6 +84,10 @@ func (s *Shell) renderStaff(snap staff.Snapshot) {
 		if s.shown.State == session.Active || s.shown.State == session.Warning {
 			s.opt.Session.End(session.EndStaff)
 		}
+	}
+	if snap.Mode != staff.Open && s.staff.cancel != nil {
+		s.staff.cancel() // a test scan must not hold the scanner from the next resident
+		s.staff.cancel = nil
 	}
 	if snap.Mode != staff.AskingPIN {
 		s.staff.pin, s.staff.pinMsg = "", ""
@@ -136,7 +143,14 @@ func (s *Shell) buildPINPad() {
 	msg := s.staff.pinMsg
 	locked := !snap.LockedUntil.IsZero() && time.Now().Before(snap.LockedUntil)
 	if locked {
-		msg = fmt.Sprintf("Trop de codes faux : réessayez après %s.", snap.LockedUntil.Local().Format("15:04"))
+		msg = fmt.Sprintf("Trop de codes faux : réessayez après %s.", snap.LockedUntil.Local().Format("15:04:05"))
+		// The keys come back by themselves when the lock ends.
+		glib.TimeoutAdd(uint(time.Until(snap.LockedUntil).Milliseconds())+100, func() bool {
+			if s.staff.snap.Mode == staff.AskingPIN {
+				s.buildPINPad()
+			}
+			return false
+		})
 	}
 	if msg != "" {
 		s.pinBody.PackStart(label(msg, "note"), false, false, 0)
@@ -293,11 +307,11 @@ func (s *Shell) devicesTab() gtk.IWidget {
 		}
 		actions := hbox(16)
 		if test := s.deviceTest(st.Device); test != nil {
-			actions.PackStart(s.actionButton("staff-test-"+st.Device, "done", "Tester", func() { s.runTest(st.Device, test) }), false, false, 0)
+			actions.PackStart(s.actionButton("staff-test-"+st.Device, "done", "Tester", func() { s.runTest(st.Device, "staff-test-"+st.Device, test) }), false, false, 0)
 		}
 		if cycle, ok := s.opt.Staff.PowerCycle[st.Device]; ok {
 			actions.PackStart(s.actionButton("staff-cycle-"+st.Device, "rotate", "Couper et rallumer", func() {
-				s.runTest(st.Device, func(ctx context.Context) string {
+				s.runTest(st.Device, "staff-cycle-"+st.Device, func(ctx context.Context) string {
 					if err := cycle(ctx); err != nil {
 						return fmt.Sprintf("Alimentation non coupée : %v", err)
 					}
@@ -345,8 +359,8 @@ func (s *Shell) refreshDevices() {
 	if h == nil {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	go func(parent context.Context) {
+		ctx, cancel := context.WithTimeout(parent, 20*time.Second)
 		defer cancel()
 		st := h.Refresh(ctx)
 		glib.IdleAdd(func() {
@@ -356,17 +370,18 @@ func (s *Shell) refreshDevices() {
 				s.scheduleStaffShot()
 			}
 		})
-	}()
+	}(s.staff.ctx)
 }
 
 // runTest runs a device test off the main loop, asks the devices again, and
 // shows both at once.
-func (s *Shell) runTest(device string, test func(ctx context.Context) string) {
+func (s *Shell) runTest(device, button string, test func(ctx context.Context) string) {
 	s.staff.tests[device] = "En cours…"
 	s.rebuild()
+	s.refocus(button)
 	h := s.opt.Staff.Health
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	go func(parent context.Context) {
+		ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 		defer cancel()
 		res := test(ctx)
 		var st []health.Status
@@ -380,10 +395,19 @@ func (s *Shell) runTest(device string, test func(ctx context.Context) string) {
 			}
 			if s.staff.snap.Mode == staff.Open && s.staff.tab == "devices" {
 				s.rebuild()
+				s.refocus(button)
 				s.scheduleStaffShot()
 			}
 		})
-	}()
+	}(s.staff.ctx)
+}
+
+// refocus puts the focus back on the button staff used, which scrolls it
+// (and the result under it) into view after a redraw.
+func (s *Shell) refocus(name string) {
+	if b, ok := s.buttons[name]; ok {
+		b.GrabFocus()
+	}
 }
 
 // deviceTest is the test of a device, nil when the kiosk has none.
@@ -414,7 +438,7 @@ func (s *Shell) testScan(ctx context.Context) string {
 		}
 	}
 	p := scanner.Describe(err)
-	s.fault(health.Scanner, p.Code)
+	s.scanFault(p.Code)
 	return "Échec du test : " + p.StaffFR
 }
 
@@ -447,7 +471,7 @@ func (s *Shell) testPrint(ctx context.Context) string {
 			err = fmt.Errorf("job %s", st.State)
 		}
 	}
-	s.fault(health.Printer, string(printer.CodeOf(err)))
+	s.printFault(printer.CodeOf(err))
 	return fmt.Sprintf("Échec de l'impression (%s) : %v", printer.CodeOf(err), err)
 }
 
@@ -504,6 +528,24 @@ func (s *Shell) scheduleStaffShot() {
 		name = "out-of-service"
 	}
 	s.saveShot(name)
+}
+
+// scanFault counts a scan's failure as a fault of the scanner, unless it
+// is what people do (cancel, scan an empty feeder).
+func (s *Shell) scanFault(code string) {
+	if code != "cancelled" && code != "no-documents" {
+		s.fault(health.Scanner, code)
+	}
+}
+
+// printFault counts a print's failure as a fault of the printer, unless it
+// is the document's or the person's doing.
+func (s *Shell) printFault(code printer.Code) {
+	switch code {
+	case printer.Canceled, printer.JobCanceled, printer.QuotaExceeded, printer.Unprintable:
+	default:
+		s.fault(health.Printer, string(code))
+	}
 }
 
 // fault counts a device fault a screen met.

@@ -106,8 +106,6 @@ func TestStaffPINPadAndLockout(t *testing.T) {
 		name  string
 		tries []string
 	}{
-		// No digit twice in a row: a tap where the pointer already is
-		// would wait for a motion that never comes.
 		{"locked after 3 wrong PINs", []string{"135791", "246802", "975319"}},
 		{"right PIN after a wrong one", []string{"135791", staffPIN}},
 	} {

@@ -65,9 +65,8 @@ func (s *Shell) printDocument(path string, pages int) {
 				text := printProblem(s.cat, code)
 				if code == printer.Canceled || code == printer.JobCanceled {
 					text = s.cat.T("L'impression a été annulée.")
-				} else if code != printer.QuotaExceeded && code != printer.Unprintable { // the document's limits, not the printer's
-					s.fault(health.Printer, string(code))
 				}
+				s.printFault(code)
 				s.showDialog("print", s.cat.T("Pas d'impression"), text, nil,
 					s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
 				return

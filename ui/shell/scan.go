@@ -12,7 +12,6 @@ import (
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
 	"borne/kiosk/docs"
-	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 )
 
@@ -175,9 +174,7 @@ func (s *Shell) startScan() {
 				p := scanner.Describe(err)
 				s.scan.problem = p.Code
 				s.opt.Log.Warn("scanner: scan failed", "code", p.Code, "staff", p.Staff, "err", err)
-				if p.Code != "cancelled" && p.Code != "no-documents" { // what residents do, not what breaks
-					s.fault(health.Scanner, p.Code)
-				}
+				s.scanFault(p.Code)
 			}
 			s.rebuild()
 		})

@@ -163,11 +163,11 @@ func New(opt Options) (*Shell, error) {
 		}
 	})
 	installFilter(s.input, s.staffTap)
-	if opt.Staff != nil {
-		s.staff.snap = opt.Staff.Maintenance.Snapshot()
-	}
 	s.render(opt.Session.Snapshot())
 	s.win.ShowAll()
+	if opt.Staff != nil { // the key may have been turned before the window was up
+		s.renderStaff(opt.Staff.Maintenance.Snapshot())
+	}
 	s.syncVisibility()
 	return s, nil
 }
@@ -241,7 +241,11 @@ func (s *Shell) render(snap session.Snapshot) {
 	if snap.State != session.Active && snap.State != session.Warning && s.opt.Speaker != nil {
 		s.opt.Speaker.Stop()
 	}
-	if first || prev.Lang != snap.Lang || prev.Comfort != snap.Comfort || prev.Screen != snap.Screen || prev.Service != snap.Service || prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract) {
+	// Under the staff screens the residents' screen is not drawn: it is when
+	// maintenance closes.
+	residentChange := first || prev.Lang != snap.Lang || prev.Comfort != snap.Comfort || prev.Screen != snap.Screen || prev.Service != snap.Service ||
+		prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract)
+	if residentChange && s.staff.snap.Mode != staff.Open {
 		s.rebuild()
 		if s.browser != nil && s.browser.keyboard.visible() {
 			s.browser.keyboard.build() // its keys in the new language
@@ -353,12 +357,6 @@ func (s *Shell) endSession() {
 
 // rebuild redraws the current screen (after a scan, an edit of the tray).
 func (s *Shell) rebuild() {
-	// Staff screens are redrawn as results come in: they keep their place.
-	adj := s.page.GetFocusVAdjustment()
-	if s.staff.snap.Mode == staff.Open && adj != nil {
-		at := adj.GetValue()
-		defer glib.IdleAdd(func() { adj.SetValue(min(at, adj.GetUpper()-adj.GetPageSize())) })
-	}
 	s.buttons = map[string]*gtk.Button{}
 	s.buildPage(s.shown)
 	s.buildBar(s.shown)

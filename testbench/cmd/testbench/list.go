@@ -199,7 +199,7 @@ func listGPIO(w io.Writer) {
 }
 
 // listTouch lists the input devices that report multi-touch positions
-// (ABS_MT_POSITION_X) or a touch button, from the kernel's list.
+// (ABS_MT_POSITION_X), from the kernel's list.
 func listTouch(w io.Writer, devices, byPath string) {
 	fmt.Fprintln(w, "Touch devices:")
 	f, err := os.Open(devices)

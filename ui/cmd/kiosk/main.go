@@ -112,7 +112,8 @@ func run() int {
 			}
 		}()
 	}
-	var sh *shell.Shell
+	// The window, once up: device and session callbacks run on other goroutines.
+	var window atomic.Pointer[shell.Shell]
 	var board *gpio.Devices
 	var lastState session.State
 	mgr := session.NewManager(session.Options{
@@ -126,7 +127,7 @@ func run() int {
 			}
 			lastState = s.State
 			showBeacon(board, s)
-			if sh != nil {
+			if sh := window.Load(); sh != nil {
 				sh.Post(s)
 			}
 		},
@@ -135,7 +136,7 @@ func run() int {
 		PINHash: cfg.Staff.PINHash, StateDir: cfg.StateDirPath(), IdleTimeout: cfg.Staff.IdleTimeout.Duration, Log: log,
 		OnChange: func(m staff.Snapshot) {
 			stats.SetMaintenance(m.Mode == staff.Open, m.OutOfService)
-			if sh != nil {
+			if sh := window.Load(); sh != nil {
 				sh.PostStaff(m)
 			}
 		},
@@ -150,7 +151,7 @@ func run() int {
 	var present atomic.Pointer[bool]
 	onPresence := func(someone bool) {
 		present.Store(&someone)
-		if sh != nil {
+		if sh := window.Load(); sh != nil {
 			sh.Presence(someone)
 		}
 	}
@@ -198,11 +199,12 @@ func run() int {
 		},
 	}
 	devices.shellDevices(&shellOpt)
-	sh, err = shell.New(shellOpt)
+	sh, err := shell.New(shellOpt)
 	if err != nil {
 		log.Error("shell", "err", err)
 		return 1
 	}
+	window.Store(sh)
 	if p := present.Load(); p != nil {
 		sh.Presence(*p)
 	}
