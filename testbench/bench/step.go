@@ -66,30 +66,27 @@ func (e *Env) Logger() *slog.Logger {
 	return e.Log
 }
 
-// save writes an evidence file into OutDir and records its name, relative
-// to OutDir, in the step; without an OutDir nothing is written.
-func (e *Env) save(st *Step, name string, write func(io.Writer) error) {
+// WriteEvidence writes a file beside the report and returns its name
+// there; "" when the run keeps no evidence (no OutDir).
+func (e *Env) WriteEvidence(name string, write func(io.Writer) error) (string, error) {
 	if e.OutDir == "" {
-		return
+		return "", nil
 	}
-	if err := e.writeFile(name, write); err != nil {
-		st.Note("evidence %s not saved: %v", name, err)
-		return
+	if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
+		return "", fmt.Errorf("evidence %s: %w", name, err)
 	}
-	st.Evidence = append(st.Evidence, name)
+	if err := WriteFileWith(filepath.Join(e.OutDir, name), write); err != nil {
+		return "", fmt.Errorf("evidence %s: %w", name, err)
+	}
+	return name, nil
 }
 
-func (e *Env) writeFile(name string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(e.OutDir, name))
+// save writes an evidence file and records its name in the step.
+func (e *Env) save(st *Step, name string, write func(io.Writer) error) {
+	path, err := e.WriteEvidence(name, write)
 	if err != nil {
-		return err
+		st.Note("%v (not saved)", err)
+	} else if path != "" {
+		st.Evidence = append(st.Evidence, path)
 	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -33,30 +33,11 @@ func (m Matrix) Then(n Matrix) Matrix {
 	}
 }
 
-// Inverse undoes m; false when m flattens the plane.
-func (m Matrix) Inverse() (Matrix, bool) {
-	det := m[0]*m[4] - m[1]*m[3]
-	if math.Abs(det) < 1e-12 {
-		return Matrix{}, false
-	}
-	a, b, d, e := m[4]/det, -m[1]/det, -m[3]/det, m[0]/det
-	return Matrix{a, b, -(a*m[2] + b*m[5]), d, e, -(d*m[2] + e*m[5])}, true
-}
-
 // Offset moves by (dx, dy) in normalised units.
 func Offset(dx, dy float64) Matrix { return Matrix{1, 0, dx, 0, 1, dy} }
 
 // Scale scales about the centre of the screen.
 func Scale(sx, sy float64) Matrix { return Matrix{sx, 0, 0.5 - 0.5*sx, 0, sy, 0.5 - 0.5*sy} }
-
-// MaxDiff is the largest difference between two matrices' coefficients.
-func (m Matrix) MaxDiff(n Matrix) float64 {
-	d := 0.0
-	for i := range m {
-		d = max(d, math.Abs(m[i]-n[i]))
-	}
-	return d
-}
 
 // String is the six coefficients as libinput reads them.
 func (m Matrix) String() string {

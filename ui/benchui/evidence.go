@@ -1,13 +1,10 @@
 package benchui
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"image"
 	"image/png"
-	"os"
-	"path/filepath"
+	"io"
 	"time"
 
 	"borne/testbench/bench"
@@ -16,24 +13,14 @@ import (
 // writeEvidence saves a file beside the report and returns its name there;
 // "" when the run keeps no evidence (no OutDir).
 func writeEvidence(env *bench.Env, name string, data []byte) (string, error) {
-	if env.OutDir == "" {
-		return "", nil
-	}
-	if err := os.MkdirAll(env.OutDir, 0o755); err != nil {
-		return "", fmt.Errorf("evidence %s: %w", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(env.OutDir, name), data, 0o644); err != nil {
-		return "", fmt.Errorf("evidence %s: %w", name, err)
-	}
-	return name, nil
+	return env.WriteEvidence(name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 func writePNG(env *bench.Env, name string, img image.Image) (string, error) {
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		return "", fmt.Errorf("evidence %s: %w", name, err)
-	}
-	return writeEvidence(env, name, b.Bytes())
+	return env.WriteEvidence(name, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
 // captureScene shows a scene and reads back the canvas once it is drawn.
