@@ -57,17 +57,53 @@ func (c codec) roundTrip(t testing.TB, b *Bitmap) []byte {
 	return data
 }
 
-func TestRoundTrip(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	tests := []struct {
-		name string
-		w, h int
-		draw func(b *Bitmap)
-	}{
-		{"white", 2480, 20, func(*Bitmap) {}},
-		{"black", 2480, 20, func(b *Bitmap) { fill(b, 0, 0, b.Width, b.Height) }},
+// picture is a test bitmap: its size, and what is drawn on it.
+type picture struct {
+	name string
+	w, h int
+	draw func(b *Bitmap)
+}
+
+// hardPictures are what every codec must give back bit for bit: a lone
+// pixel, an odd width, noise (heights as given), garbage in the padding.
+func hardPictures(rng *rand.Rand, noiseH, sparseH int) []picture {
+	return []picture{
 		{"one pixel", 1, 1, func(b *Bitmap) { b.Set(0, 0) }},
 		{"odd width", 13, 9, func(b *Bitmap) { fill(b, 3, 2, 11, 7) }},
+		{"noise", 333, noiseH, func(b *Bitmap) {
+			for i := range b.Bits {
+				b.Bits[i] = byte(rng.Uint32())
+			}
+		}},
+		{"sparse noise", 1000, sparseH, func(b *Bitmap) {
+			for range 500 {
+				b.Set(rng.IntN(b.Width), rng.IntN(b.Height))
+			}
+		}},
+		{"garbage in padding", 10, 3, func(b *Bitmap) {
+			for i := range b.Bits {
+				b.Bits[i] = 0x3F
+			}
+		}},
+	}
+}
+
+// roundTripAll draws each picture and round-trips it.
+func (c codec) roundTripAll(t *testing.T, pics []picture) {
+	for _, p := range pics {
+		t.Run(p.name, func(t *testing.T) {
+			b := NewBitmap(p.w, p.h)
+			p.draw(b)
+			c.roundTrip(t, b)
+		})
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pics := []picture{
+		{"white", 2480, 20, func(*Bitmap) {}},
+		{"black", 2480, 20, func(b *Bitmap) { fill(b, 0, 0, b.Width, b.Height) }},
 		{"first and last pixel", 100, 3, func(b *Bitmap) { b.Set(0, 1); b.Set(99, 1); b.Set(99, 2) }},
 		{"checkerboard", 64, 64, func(b *Bitmap) {
 			for y := range b.Height {
@@ -86,29 +122,8 @@ func TestRoundTrip(t *testing.T) {
 				x, c = x+n, !c
 			}
 		}},
-		{"noise", 333, 200, func(b *Bitmap) {
-			for i := range b.Bits {
-				b.Bits[i] = byte(rng.Uint32())
-			}
-		}},
-		{"sparse noise", 1000, 300, func(b *Bitmap) {
-			for range 500 {
-				b.Set(rng.IntN(b.Width), rng.IntN(b.Height))
-			}
-		}},
-		{"garbage in padding", 10, 3, func(b *Bitmap) {
-			for i := range b.Bits {
-				b.Bits[i] = 0x3F
-			}
-		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := NewBitmap(tt.w, tt.h)
-			tt.draw(b)
-			g4.roundTrip(t, b)
-		})
-	}
+	g4.roundTripAll(t, append(pics, hardPictures(rng, 200, 300)...))
 }
 
 func TestWhitePageIsSmall(t *testing.T) {

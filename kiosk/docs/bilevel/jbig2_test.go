@@ -160,39 +160,12 @@ var jbig2 = codec{EncodeJBIG2, decodeJBIG2}
 
 func TestJBIG2RoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	tests := []struct {
-		name string
-		w, h int
-		draw func(b *Bitmap)
-	}{
+	pics := []picture{
 		{"white", 300, 20, func(*Bitmap) {}},
 		{"black", 300, 20, func(b *Bitmap) { fill(b, 0, 0, b.Width, b.Height) }},
-		{"one pixel", 1, 1, func(b *Bitmap) { b.Set(0, 0) }},
-		{"odd width", 13, 9, func(b *Bitmap) { fill(b, 3, 2, 11, 7) }},
 		{"repeated rows", 50, 30, func(b *Bitmap) { fill(b, 5, 3, 20, 25) }},
-		{"noise", 333, 100, func(b *Bitmap) {
-			for i := range b.Bits {
-				b.Bits[i] = byte(rng.Uint32())
-			}
-		}},
-		{"sparse noise", 1000, 200, func(b *Bitmap) {
-			for range 500 {
-				b.Set(rng.IntN(b.Width), rng.IntN(b.Height))
-			}
-		}},
-		{"garbage in padding", 10, 3, func(b *Bitmap) {
-			for i := range b.Bits {
-				b.Bits[i] = 0x3F
-			}
-		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := NewBitmap(tt.w, tt.h)
-			tt.draw(b)
-			jbig2.roundTrip(t, b)
-		})
-	}
+	jbig2.roundTripAll(t, append(pics, hardPictures(rng, 100, 200)...))
 }
 
 // TestJBIG2BeatsG4 on text-like strokes: the point of JBIG2.
