@@ -24,15 +24,16 @@ deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
 	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 is needed (https://go.dev/dl)"; exit 1; }
 
-# apt installs whichever of PACKAGES is missing, and nothing when all are there.
+# apt installs whichever of PACKAGES is missing, and nothing when all are there;
+# it waits for another apt (a second make in another checkout) instead of failing.
 apt:
 	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing" $$missing; \
 		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $$missing; \
 	fi
 
 build: deps
