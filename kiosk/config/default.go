@@ -3,7 +3,6 @@ package config
 import (
 	_ "embed"
 	"fmt"
-	"os"
 )
 
 // defaultTOML is the simulated lobby's configuration; it doubles as the
@@ -31,9 +30,9 @@ func Load(path string) (*Config, error) {
 	if path == "" {
 		return Default(), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err) // the *PathError names the file
+		return nil, err
 	}
 	return Parse(data, path)
 }

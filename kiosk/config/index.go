@@ -1,7 +1,8 @@
 package config
 
 import (
-	"regexp"
+	"cmp"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,14 +23,14 @@ type seg struct {
 	isIndex bool
 }
 
-var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // keyPart writes a key the way TOML would need it: quoted unless bare.
 func keyPart(k string) string {
-	if bareKey.MatchString(k) {
-		return k
+	if k == "" || strings.ContainsFunc(k, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) {
+		return strconv.Quote(k)
 	}
-	return strconv.Quote(k)
+	return k
 }
 
 // pathString writes segs as "service[0].next_step[1].to_day".
@@ -69,12 +70,15 @@ type docIndex struct {
 	entries    []entry        // sorted by start
 	lines      map[string]int // path → line where it first appears
 	tops       []topKV
-	lineStarts []int // byte offset of each line
+	lineStarts []int          // byte offset of each line
+	items      int            // keys, headers and list items seen, up to MaxKeys
+	keysIn     map[string]int // section path → its keys, up to MaxSectionKeys
+	fatal      *FieldError    // a bound passed (MaxDepth, MaxKeys): indexing stopped
 }
 
 // indexDoc walks data; a syntax error comes back instead, located.
 func indexDoc(data []byte) (*docIndex, *FieldError) {
-	ix := &docIndex{lines: map[string]int{}, lineStarts: []int{0}}
+	ix := &docIndex{lines: map[string]int{}, keysIn: map[string]int{}, lineStarts: []int{0}}
 	for i, c := range data {
 		if c == '\n' {
 			ix.lineStarts = append(ix.lineStarts, i+1)
@@ -84,7 +88,7 @@ func indexDoc(data []byte) (*docIndex, *FieldError) {
 	p.Reset(data)
 	var table []seg
 	arrays := map[string]int{} // array-of-tables path → elements so far
-	for p.NextExpression() {
+	for ix.fatal == nil && p.NextExpression() {
 		expr := p.Expression()
 		switch expr.Kind {
 		case unstable.Table, unstable.ArrayTable:
@@ -99,6 +103,9 @@ func indexDoc(data []byte) (*docIndex, *FieldError) {
 	}
 	// Stable: an entry stays ahead of those it contains that start with it.
 	sort.SliceStable(ix.entries, func(i, j int) bool { return ix.entries[i].start < ix.entries[j].start })
+	if ix.fatal != nil {
+		return nil, ix.fatal
+	}
 	if err := p.Error(); err != nil {
 		fe := &FieldError{Field: pathString(table), Msg: "TOML syntax: " + err.Error()}
 		if perr, ok := err.(*unstable.ParserError); ok && perr.Highlight != nil {
@@ -125,9 +132,14 @@ func (ix *docIndex) header(expr *unstable.Node, arrays map[string]int) []seg {
 		}
 		end = int(k.Raw.Offset + k.Raw.Length)
 		segs = append(segs, seg{key: string(k.Data)})
-		path := pathString(segs)
 		line := ix.lineAt(start)
-		ix.note(path, line)
+		if !ix.within(segs, line) {
+			return nil
+		}
+		path := pathString(segs)
+		if !ix.noteKey(path, line) {
+			return nil
+		}
 		if it.IsLast() && expr.Kind == unstable.ArrayTable {
 			n := arrays[path]
 			arrays[path] = n + 1
@@ -136,6 +148,9 @@ func (ix *docIndex) header(expr *unstable.Node, arrays map[string]int) []seg {
 		} else if n, ok := arrays[path]; ok && !it.IsLast() { // [service] itself is a mistake, left for precheck
 			segs = append(segs, seg{index: n - 1, isIndex: true})
 		}
+	}
+	if !ix.count(ix.lineAt(start)) {
+		return nil
 	}
 	segs = append([]seg(nil), segs...)
 	ix.entries = append(ix.entries, entry{
@@ -153,7 +168,12 @@ func (ix *docIndex) keyValue(base []seg, kv *unstable.Node, top int) {
 	it := kv.Key()
 	for it.Next() {
 		segs = append(segs, seg{key: string(it.Node().Data)})
-		ix.note(pathString(segs), line)
+		if !ix.within(segs, line) || !ix.noteKey(pathString(segs), line) {
+			return
+		}
+	}
+	if !ix.count(line) {
+		return
 	}
 	v := kv.Value()
 	ix.entries = append(ix.entries, entry{
@@ -168,17 +188,20 @@ func (ix *docIndex) value(segs []seg, v *unstable.Node, line, top int) {
 	switch v.Kind {
 	case unstable.InlineTable:
 		it := v.Children()
-		for it.Next() {
+		for ix.fatal == nil && it.Next() {
 			ix.keyValue(segs, it.Node(), top)
 		}
 	case unstable.Array:
 		it := v.Children()
-		for i := 0; it.Next(); i++ {
+		for i := 0; ix.fatal == nil && it.Next(); i++ {
 			el := it.Node()
 			elSegs := append(append([]seg(nil), segs...), seg{index: i, isIndex: true})
 			elLine := line
 			if el.Raw.Length > 0 { // arrays have no range of their own
 				elLine = ix.lineAt(int(el.Raw.Offset))
+			}
+			if !ix.within(elSegs, elLine) || !ix.count(elLine) {
+				return
 			}
 			path := pathString(elSegs)
 			ix.note(path, elLine)
@@ -194,10 +217,47 @@ func (ix *docIndex) value(segs []seg, v *unstable.Node, line, top int) {
 	}
 }
 
+// within checks a path against MaxDepth before anything is built from it:
+// paths cost their length in every prefix noted, so depth costs its square.
+func (ix *docIndex) within(segs []seg, line int) bool {
+	if len(segs) > MaxDepth {
+		ix.fail(line, errTooDeep)
+	}
+	return ix.fatal == nil
+}
+
+// count counts one more key, header or list item, up to MaxKeys.
+func (ix *docIndex) count(line int) bool {
+	if ix.items++; ix.items > MaxKeys {
+		ix.fail(line, errTooMany)
+	}
+	return ix.fatal == nil
+}
+
+func (ix *docIndex) fail(line int, msg string) {
+	if ix.fatal == nil {
+		ix.fatal = &FieldError{Line: line, Msg: msg}
+	}
+}
+
 func (ix *docIndex) note(path string, line int) {
 	if _, ok := ix.lines[path]; !ok {
 		ix.lines[path] = line
 	}
+}
+
+// noteKey notes a path ending in a key, counting the keys of each section
+// up to MaxSectionKeys.
+func (ix *docIndex) noteKey(path string, line int) bool {
+	if _, ok := ix.lines[path]; ok {
+		return true
+	}
+	ix.lines[path] = line
+	parent := parentPath(path)
+	if ix.keysIn[parent]++; ix.keysIn[parent] > MaxSectionKeys {
+		ix.fail(line, fmt.Sprintf("%s: %s", cmp.Or(parent, "the top of the file"), errTooWide))
+	}
+	return ix.fatal == nil
 }
 
 // lineAt turns a byte offset into a 1-based line.

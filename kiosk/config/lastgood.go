@@ -24,11 +24,9 @@ func LoadOrLastGood(path, stateDir string, log *slog.Logger) (cfg *Config, fellB
 	if path == "" {
 		return Default(), nil, nil
 	}
-	data, loadErr := os.ReadFile(path)
+	data, loadErr := readFile(path)
 	if loadErr == nil {
 		cfg, loadErr = Parse(data, path)
-	} else {
-		loadErr = fmt.Errorf("config: %w", loadErr)
 	}
 	if loadErr == nil {
 		if stateDir != "" {

@@ -17,20 +17,24 @@ import (
 	"borne/kiosk/metrics"
 )
 
-// maxDecodeErrors bounds the work on a hopeless file: every decode error
-// costs one more pass over it, every blanked value a check of every path.
-const maxDecodeErrors = 50
-
 // Parse decodes a configuration file strictly, fills in the defaults of
 // omitted keys and validates the result. name is the file name errors carry.
-// Every problem found comes back at once, as *Errors.
+// Every problem found (up to maxErrors) comes back at once, as *Errors. Time
+// and memory are linear in the file, which is at most MaxFileBytes.
 func Parse(data []byte, name string) (*Config, error) {
-	ix, syntax := indexDoc(data)
-	if syntax != nil {
-		return nil, located(name, []FieldError{*syntax})
+	if len(data) > MaxFileBytes {
+		return nil, located(name, []FieldError{{Msg: errTooBig}})
 	}
-	src := &source{ix: ix, work: bytes.Clone(data), blanked: map[int]bool{}}
+	if line := tooDeep(data); line > 0 {
+		return nil, located(name, []FieldError{{Line: line, Msg: errTooDeep}})
+	}
+	ix, fatal := indexDoc(data)
+	if fatal != nil {
+		return nil, located(name, []FieldError{*fatal})
+	}
+	src := &source{ix: ix, work: bytes.Clone(data), blanked: map[int]bool{}, blankedPaths: map[string]bool{}}
 	errs := src.precheck()
+	errs = append(errs, src.unknownKeys()...)
 	cfg, decodeErrs := src.decode()
 	errs = append(errs, decodeErrs...)
 	if cfg != nil {
@@ -49,7 +53,7 @@ func Parse(data []byte, name string) (*Config, error) {
 
 // located names the file in every error and orders them as the file reads.
 // Of several problems with one field on one line, the first found (the most
-// specific) is kept.
+// specific) is kept; past maxErrors, one line says there are more.
 func located(name string, errs []FieldError) *Errors {
 	type at struct {
 		line  int
@@ -65,17 +69,23 @@ func located(name string, errs []FieldError) *Errors {
 		}
 	}
 	sort.SliceStable(e, func(i, j int) bool { return e[i].Line < e[j].Line })
+	if len(e) > maxErrors {
+		e = append(e[:maxErrors], FieldError{File: name, Msg: "more problems not shown: fix these first"})
+	}
 	return &e
 }
 
 // source is a document being decoded. go-toml stops at the first bad value;
 // to report them all, each bad top-level key/value is blanked out of work
 // (with spaces, so lines keep their numbers) and decoding starts again.
+// Unknown keys and sections are blanked before the first pass: go-toml's
+// check for duplicate keys costs, for each key, a look at every key seen, so
+// it must only see the few keys Config has.
 type source struct {
 	ix           *docIndex
 	work         []byte
-	blanked      map[int]bool // docIndex.tops blanked out
-	blankedPaths []string
+	blanked      map[int]bool    // docIndex.tops blanked out
+	blankedPaths map[string]bool // their paths
 }
 
 // blank removes the top-level key/value top from the working copy.
@@ -85,18 +95,39 @@ func (s *source) blank(top int) {
 	}
 	s.blanked[top] = true
 	kv := s.ix.tops[top]
-	for i := kv.start; i < kv.end; i++ {
+	s.spaces(kv.start, kv.end)
+	s.blankedPaths[kv.path] = true
+}
+
+// blankHeader removes a section header ([a.b] or [[a.b]]) whose name covers
+// data[start:end]; it leaves it when the brackets are not where TOML puts
+// them, which a parsed header never does.
+func (s *source) blankHeader(e entry) {
+	open, close := "[", "]"
+	if e.kind == unstable.ArrayTable {
+		open, close = "[[", "]]"
+	}
+	from := bytes.LastIndex(s.work[:e.start], []byte(open))
+	to := bytes.Index(s.work[e.end:], []byte(close))
+	if from < 0 || to < 0 || len(bytes.Trim(s.work[from+len(open):e.start], " \t")) > 0 ||
+		len(bytes.Trim(s.work[e.end:e.end+to], " \t")) > 0 {
+		return
+	}
+	s.spaces(from, e.end+to+len(close))
+}
+
+func (s *source) spaces(from, to int) {
+	for i := from; i < to; i++ {
 		if s.work[i] != '\n' && s.work[i] != '\r' {
 			s.work[i] = ' '
 		}
 	}
-	s.blankedPaths = append(s.blankedPaths, kv.path)
 }
 
 // blankedUnder tells whether path is, or is inside, a blanked key.
 func (s *source) blankedUnder(path string) bool {
-	for _, p := range s.blankedPaths {
-		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+	for ; path != ""; path = parentPath(path) {
+		if s.blankedPaths[path] {
 			return true
 		}
 	}
@@ -117,7 +148,7 @@ func (s *source) precheck() []FieldError {
 	var errs []FieldError
 	reported := map[string]bool{}
 	for _, e := range s.ix.entries {
-		if len(errs) >= maxDecodeErrors {
+		if len(errs) >= maxErrors {
 			break
 		}
 		t, wrongCase := typeAt(e.segs)
@@ -157,23 +188,17 @@ func caseMessage(segs []seg) string {
 }
 
 // decode runs go-toml until the document decodes, blanking out each value it
-// refuses. The Config is nil when decoding could not get through.
+// refuses. The Config is nil when decoding could not get through. Unknown
+// keys are left to unknownKeys: go-toml's strict mode costs a pass over the
+// whole file for each one it reports.
 func (s *source) decode() (*Config, []FieldError) {
 	var errs []FieldError
-	for len(errs) < maxDecodeErrors {
+	for len(errs) < maxErrors {
 		var c Config
-		dec := toml.NewDecoder(bytes.NewReader(s.work))
-		dec.DisallowUnknownFields()
-		err := dec.Decode(&c)
-		var strict *toml.StrictMissingError
+		err := toml.Unmarshal(s.work, &c)
 		var de *toml.DecodeError
 		switch {
 		case err == nil:
-			return &c, errs
-		case errors.As(err, &strict): // everything else was decoded
-			for i := range strict.Errors {
-				errs = append(errs, s.unknown(&strict.Errors[i]))
-			}
 			return &c, errs
 		case errors.As(err, &de):
 			fe, top := s.decodeError(de)
@@ -225,17 +250,34 @@ func typeOrNil(segs []seg) reflect.Type {
 	return t
 }
 
-// unknown explains a key that go-toml's strict mode found no field for.
-func (s *source) unknown(de *toml.DecodeError) FieldError {
-	line, col := de.Position()
-	if e, ok := s.ix.at(s.ix.offsetAt(line, col)); ok {
-		for n := 1; n <= len(e.segs); n++ {
-			if t, _ := typeAt(e.segs[:n]); t == nil {
-				return FieldError{Line: line, Field: pathString(e.segs[:n]), Msg: unknownKey(e.segs[:n], e.top < 0)}
+// unknownKeys reports each key or section that no field takes, once, where
+// it first appears, from the index: one walk over the file. It blanks them
+// all out, reported or not. A key under a text or a number is not unknown
+// but of the wrong type, for decode to say.
+func (s *source) unknownKeys() []FieldError {
+	var errs []FieldError
+	reported := map[string]bool{}
+	for _, e := range s.ix.entries {
+		parent := configType
+		for n := 1; n <= len(e.segs) && parent != nil; n++ {
+			t, _ := typeAt(e.segs[:n])
+			if t == nil && !e.segs[n-1].isIndex && parent.Kind() == reflect.Struct && !readsText(parent) {
+				p := pathString(e.segs[:n])
+				if !reported[p] && len(errs) < maxErrors {
+					errs = append(errs, FieldError{Line: s.ix.line(p), Field: p, Msg: unknownKey(e.segs[:n], e.top < 0)})
+				}
+				reported[p] = true
+				switch {
+				case e.top < 0:
+					s.blankHeader(e)
+				case s.ix.tops[e.top].path == p || strings.HasPrefix(s.ix.tops[e.top].path, p+".") || strings.HasPrefix(s.ix.tops[e.top].path, p+"["):
+					s.blank(e.top) // not a key inside a known key's inline table
+				}
 			}
+			parent = t
 		}
 	}
-	return FieldError{Line: line, Field: strings.Join(de.Key(), "."), Msg: "unknown key"}
+	return errs
 }
 
 // Defaults of omitted keys; the file's own values, even zero, are kept.

@@ -64,7 +64,9 @@ type checker struct {
 }
 
 func (v *checker) add(path, format string, args ...any) {
-	v.errs = append(v.errs, FieldError{Line: v.src.line(path), Field: path, Msg: fmt.Sprintf(format, args...)})
+	if len(v.errs) < maxErrors+1 { // one more, for "and more problems"
+		v.errs = append(v.errs, FieldError{Line: v.src.line(path), Field: path, Msg: fmt.Sprintf(format, args...)})
+	}
 }
 
 // missing reports a required key that is absent, or written empty.
@@ -116,8 +118,9 @@ func validate(c *Config, src *source) []FieldError {
 	v.printer(&c.Printer)
 	v.receipt(&c.Receipt)
 	agencyIDs := map[string]int{}
+	services := serviceIDs(c.Services)
 	for i := range c.Agencies {
-		v.agency(fmt.Sprintf("agency[%d]", i), &c.Agencies[i], agencyIDs, i, c.Services)
+		v.agency(fmt.Sprintf("agency[%d]", i), &c.Agencies[i], agencyIDs, i, services)
 	}
 	return v.errs
 }
@@ -413,7 +416,24 @@ func validPort(p string) bool {
 
 var phoneRe = regexp.MustCompile(`^\+?[0-9][0-9 .()-]{1,22}[0-9]$`)
 
-func (v *checker) agency(p string, a *Agency, ids map[string]int, i int, services []Service) {
+// knownIDs is the set of [[service]] ids, and their list for messages.
+type knownIDs struct {
+	set  map[string]bool
+	list string
+}
+
+func serviceIDs(services []Service) knownIDs {
+	k := knownIDs{set: map[string]bool{}}
+	ids := make([]string, len(services))
+	for j := range services {
+		ids[j] = services[j].ID
+		k.set[ids[j]] = true
+	}
+	k.list = strings.Join(ids, ", ")
+	return k
+}
+
+func (v *checker) agency(p string, a *Agency, ids map[string]int, i int, services knownIDs) {
 	switch j, dup := ids[a.ID]; {
 	case a.ID == "":
 		v.missing(p+".id", `give the agency a short id such as "caf-trappes" (`+slugRule+")")
@@ -443,13 +463,9 @@ func (v *checker) agency(p string, a *Agency, ids map[string]int, i int, service
 	if !open {
 		v.missing(p+".hours", `write the opening hours of each day it opens, e.g. mon = "08:30-12:00, 13:30-17:00"`)
 	}
-	known := make([]string, len(services))
-	for j := range services {
-		known[j] = services[j].ID
-	}
 	for j, id := range a.Services {
-		if !slices.Contains(known, id) {
-			v.add(fmt.Sprintf("%s.services[%d]", p, j), "%q is not the id of a [[service]] (ids: %s)", id, strings.Join(known, ", "))
+		if !services.set[id] {
+			v.add(fmt.Sprintf("%s.services[%d]", p, j), "%q is not the id of a [[service]] (ids: %s)", id, services.list)
 		}
 	}
 }

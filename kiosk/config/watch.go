@@ -95,9 +95,9 @@ func (w *Watcher) read() (fileState, []byte, error) {
 	if err != nil {
 		return fileState{}, nil, fmt.Errorf("config: %w", err)
 	}
-	data, err := os.ReadFile(w.path)
+	data, err := readFile(w.path)
 	if err != nil {
-		return fileState{}, nil, fmt.Errorf("config: %w", err)
+		return fileState{}, nil, err
 	}
 	return fileState{mtime: fi.ModTime(), size: fi.Size(), sum: sha256.Sum256(data)}, data, nil
 }
