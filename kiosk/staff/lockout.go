@@ -69,6 +69,14 @@ func loadLockout(stateDir string, policy Policy, now func() time.Time) (*lockout
 		// A damaged file must not open the pad: treat it as a fresh lock.
 		l.st = lockState{Failures: 0, Locks: 1, Until: now().Add(policy.LockFor)}
 	}
+	l.st.Failures = max(l.st.Failures, 0)
+	if l.st.Failures >= policy.MaxFailures && l.lockedUntil().IsZero() {
+		// The last allowed attempt was counted, then the kiosk died before
+		// the lock was written (kill -9 during the check): lock now, as
+		// that attempt would have. Kept in memory even if it cannot be
+		// written: the next attempt's write fails anyway.
+		_ = l.lock()
+	}
 	return l, nil
 }
 
@@ -91,7 +99,7 @@ func (l *lockout) lockedUntil() time.Time {
 func (l *lockout) status() (until time.Time, left int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.lockedUntil(), l.policy.MaxFailures - l.st.Failures
+	return l.lockedUntil(), max(l.policy.MaxFailures-l.st.Failures, 0)
 }
 
 // check runs match (the PIN comparison) unless the pad is locked, and
@@ -120,15 +128,21 @@ func (l *lockout) check(match func() (bool, error)) error {
 	if l.st.Failures < l.policy.MaxFailures {
 		return ErrWrongPIN
 	}
+	if err := l.lock(); err != nil {
+		return err
+	}
+	return &LockedError{Until: l.st.Until}
+}
+
+// lock starts the next lock in a row, each twice as long as the one before,
+// and records it.
+func (l *lockout) lock() error {
 	lock := l.policy.LockFor << min(l.st.Locks, 30)
 	if lock > l.policy.MaxLock || lock <= 0 {
 		lock = l.policy.MaxLock
 	}
 	l.st = lockState{Locks: l.st.Locks + 1, Until: l.now().Add(lock)}
-	if err := l.save(l.st); err != nil {
-		return err
-	}
-	return &LockedError{Until: l.st.Until}
+	return l.save(l.st)
 }
 
 func (l *lockout) save(st lockState) error {
