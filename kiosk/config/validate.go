@@ -87,7 +87,7 @@ func validate(c *Config, src *source) []FieldError {
 	v.duration("session.idle_after", c.Session.IdleAfter.Duration, MinIdleAfter, MaxIdleAfter)
 	v.duration("session.warn_for", c.Session.WarnFor.Duration, MinWarnFor, MaxWarnFor)
 	v.duration("session.thanks_for", c.Session.ThanksFor.Duration, 0, MaxThanksFor)
-	v.absPath("session.dir", c.Session.Dir)
+	v.sessionDir(c.Session.Dir)
 	v.absPath("usage.db", c.Usage.DB)
 	switch r := c.Usage.RetentionMonths; {
 	case r > MaxRetentionMonths:

@@ -94,7 +94,10 @@ type Recorder interface{ Record(usage.Event) }
 
 // Options configures a Manager.
 type Options struct {
-	Root            string // parent of the per-session directories
+	Root string // parent of the per-session directories
+	// Owner marks the session directories as this kiosk's (LoadOwner):
+	// Recover deletes no others. Empty: a token for this process only.
+	Owner           string
 	IdleAfter       time.Duration
 	WarnFor         time.Duration
 	ThanksFor       time.Duration
@@ -135,6 +138,9 @@ func NewManager(opt Options) *Manager {
 	if opt.OnChange == nil {
 		opt.OnChange = func(Snapshot) {}
 	}
+	if opt.Owner == "" {
+		opt.Owner = rand.Text()
+	}
 	m := &Manager{opt: opt}
 	m.snap = m.attractSnapshot()
 	return m
@@ -164,7 +170,7 @@ func (m *Manager) Start() error {
 		return err
 	}
 	now := m.opt.Clock.Now()
-	dir, err := createSessionDir(m.opt.Root, num, now)
+	dir, err := createSessionDir(m.opt.Root, m.opt.Owner, num, now)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -235,8 +236,17 @@ func TestHelpIsRecordedWithTheScreen(t *testing.T) {
 	}
 }
 
-func TestRecoverWipesLeftoversAndCountsThem(t *testing.T) {
-	r := newRig(t, nil)
+// A crash leaves the session's directory behind; the next start wipes it and
+// counts it. session.dir may be shared: recovery deletes only directories
+// marked with this kiosk's token (kept in its state dir, so it survives the
+// restart), and follows no symlink.
+func TestRecoverWipesOnlyItsOwn(t *testing.T) {
+	state := t.TempDir()
+	owner, err := session.LoadOwner(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, func(o *session.Options) { o.Owner = owner })
 	s := r.start(t)
 	if err := os.MkdirAll(filepath.Join(s.Dir, "downloads", "deep"), 0o700); err != nil {
 		t.Fatal(err)
@@ -247,11 +257,47 @@ func TestRecoverWipesLeftoversAndCountsThem(t *testing.T) {
 	if err := os.Chmod(filepath.Join(s.Dir, "downloads", "deep"), 0o500); err != nil { // a read-only dir must not stop the wipe
 		t.Fatal(err)
 	}
-	// The kiosk "crashes" here: a new manager starts on the same root.
+	// Another of our sessions' directories, outside the root, that a
+	// symlink in the root points to.
+	outside := t.TempDir()
+	if err := os.CopyFS(outside, os.DirFS(s.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	marker := func(owner string) string {
+		return fmt.Sprintf(`{"owner":%q,"session":7,"started":1}`, owner)
+	}
+	others := []struct {
+		name string
+		make func(path string) error
+	}{
+		{"s-unmarked", func(p string) error { return os.Mkdir(p, 0o755) }},
+		{"s-marked-by-another", func(p string) error {
+			return errors.Join(os.Mkdir(p, 0o700), os.WriteFile(filepath.Join(p, ".borne-session"), []byte(marker("someone-else")), 0o600))
+		}},
+		{"s-damaged-marker", func(p string) error {
+			return errors.Join(os.Mkdir(p, 0o700), os.WriteFile(filepath.Join(p, ".borne-session"), []byte("{"), 0o600))
+		}},
+		{"s-symlink-to-ours", func(p string) error { return os.Symlink(outside, p) }},
+		{"s-marker-is-a-symlink", func(p string) error {
+			return errors.Join(os.Mkdir(p, 0o700), os.Symlink(filepath.Join(outside, ".borne-session"), filepath.Join(p, ".borne-session")))
+		}},
+		{"s-a-file", func(p string) error { return os.WriteFile(p, []byte(marker(owner)), 0o600) }},
+		{"notes.txt", func(p string) error { return os.WriteFile(p, []byte("x"), 0o600) }},
+	}
+	for _, o := range others {
+		if err := o.make(filepath.Join(r.root, o.name)); err != nil {
+			t.Fatalf("%s: %v", o.name, err)
+		}
+	}
+
+	// The kiosk "crashes" here: a new one starts on the same root and state.
 	r.clock.Advance(20 * time.Second)
+	again, err := session.LoadOwner(state)
+	if err != nil || again != owner {
+		t.Fatalf("the token after a restart: %q, %v; want %q", again, err, owner)
+	}
 	after := newRig(t, nil)
-	after.clock = r.clock
-	after.m = session.NewManager(session.Options{Root: r.root, Clock: r.clock, Usage: after.ev, DefaultLanguage: "fr"})
+	after.m = session.NewManager(session.Options{Root: r.root, Owner: again, Clock: r.clock, Usage: after.ev, DefaultLanguage: "fr"})
 	n, err := after.m.Recover()
 	if err != nil || n != 1 {
 		t.Fatalf("Recover = %d, %v", n, err)
@@ -259,9 +305,27 @@ func TestRecoverWipesLeftoversAndCountsThem(t *testing.T) {
 	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
 		t.Fatalf("leftover still there: %v", err)
 	}
+	for _, o := range others {
+		if _, err := os.Lstat(filepath.Join(r.root, o.name)); err != nil {
+			t.Errorf("%s was deleted: %v", o.name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(outside, "downloads", "deep", "attestation.pdf")); err != nil {
+		t.Errorf("a symlink was followed: %v", err)
+	}
 	ev := after.ev.all
 	if len(ev) != 1 || ev[0].Kind != usage.SessionEnd || ev[0].Outcome != "recovered" || ev[0].Session != r.ev.all[0].Session {
 		t.Fatalf("recovery events %+v", ev)
+	}
+	// A kiosk with another token (another kiosk, or a lost state dir)
+	// deletes nothing.
+	s = after.start(t)
+	stranger := session.NewManager(session.Options{Root: r.root, Clock: r.clock, Usage: &events{}, DefaultLanguage: "fr"})
+	if n, err := stranger.Recover(); n != 0 || err != nil {
+		t.Fatalf("another kiosk's Recover = %d, %v", n, err)
+	}
+	if _, err := os.Stat(s.Dir); err != nil {
+		t.Fatalf("another kiosk deleted our session: %v", err)
 	}
 }
 

@@ -103,6 +103,11 @@ func run() int {
 			log.Warn("no tmpfs for session data: using the disk, wiped at each end and at start-up", "dir", root)
 		}
 	}
+	owner, err := session.LoadOwner(cfg.StateDirPath())
+	if err != nil {
+		log.Error("session: no owner token, not starting", "err", err)
+		return 1
+	}
 	stats := metrics.New(metrics.Options{KioskID: cfg.Kiosk.ID, UsageDropped: rec.Dropped, UsageFailed: rec.Failed})
 	stats.SetConfigFallback(fellBack != nil)
 	if cfg.Metrics.Listen != config.MetricsOff {
@@ -117,7 +122,7 @@ func run() int {
 	var board *gpio.Devices
 	var lastState session.State
 	mgr := session.NewManager(session.Options{
-		Root: root, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
+		Root: root, Owner: owner, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
 		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
 		SkipLanguage: len(cfg.Kiosk.Languages) == 1, Comfort: session.Comfort{HighContrast: cfg.Screen.HighContrast},
 		Usage: rec, Log: log,

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"borne/kiosk/config"
+	"borne/kiosk/config/configtest"
 	"borne/ui/xvfb"
 
 	_ "modernc.org/sqlite"
@@ -305,4 +307,70 @@ func exitCode(err error) int {
 		return ee.ExitCode()
 	}
 	return -1
+}
+
+// A config file made to hang start-up (1 MiB of unknown keys, deep nesting,
+// or more than 1 MiB) is an invalid file like any other: the kiosk runs its
+// last valid config at once and names the file.
+func TestHostileConfigFallsBack(t *testing.T) {
+	s := newSite(t)
+	disp := display(t)
+	good, _ := os.ReadFile(s.config)
+	if out, err := s.kiosk(disp, "--check").CombinedOutput(); err != nil {
+		t.Fatalf("valid config: %v\n%s", err, out)
+	}
+	for _, size := range []int{config.MaxFileBytes, 8 * config.MaxFileBytes} {
+		s.write(string(configtest.Hostile(good, size)))
+		out, err := s.kiosk(disp, "--check").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%d bytes: %v\n%.3000s", size, err, out)
+		}
+		if !strings.Contains(string(out), "running the last valid one") || !strings.Contains(string(out), s.config+":") {
+			t.Fatalf("%d bytes: the fallback is not explained:\n%.3000s", size, out)
+		}
+	}
+}
+
+// session.dir may hold s-… entries that are not the kiosk's: start-up
+// recovery leaves them. A shared system directory is refused before anything
+// in it is touched.
+func TestSessionDirIsTheKiosksOwn(t *testing.T) {
+	disp := display(t)
+	t.Run("shared entries stay", func(t *testing.T) {
+		s := newSite(t)
+		theirs := filepath.Join(s.sessions, "s-someone")
+		if err := os.MkdirAll(theirs, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(theirs, "notes.txt"), []byte("mine"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(s.sessions, "s-link")
+		if err := os.Symlink(t.TempDir(), link); err != nil {
+			t.Fatal(err)
+		}
+		k := start(t, s.kiosk(disp))
+		k.waitLog(t, "attract screen shown")
+		k.stop(t, syscall.SIGTERM)
+		for _, p := range []string{filepath.Join(theirs, "notes.txt"), link} {
+			if _, err := os.Lstat(p); err != nil {
+				t.Errorf("start-up deleted %s: %v", p, err)
+			}
+		}
+	})
+	refused := []string{"/tmp"}
+	if home, _ := os.UserHomeDir(); home != "" && home != "/" {
+		refused = append(refused, home)
+	}
+	for _, dir := range refused {
+		t.Run(dir, func(t *testing.T) {
+			s := newSite(t)
+			text, _ := os.ReadFile(s.config)
+			s.write(strings.Replace(string(text), fmt.Sprintf("dir = %q", s.sessions), fmt.Sprintf("dir = %q", dir), 1))
+			out, err := s.kiosk(disp, "--check").CombinedOutput()
+			if code := exitCode(err); code != exitConfig || !strings.Contains(string(out), "session.dir: ") {
+				t.Fatalf("session.dir = %q: exit %d, want %d with the field named:\n%s", dir, code, exitConfig, out)
+			}
+		})
+	}
 }
