@@ -24,7 +24,8 @@ import (
 //	bundles/ID/    manifest.json, manifest.sig, borne.toml (identity merged in), branding/…
 //	identity.toml  this kiosk's own keys (IdentityFile)
 //	trusted-keys   the keys whose bundles this kiosk takes (TrustFile)
-//
+//	newest.json    the newest bundle ever applied (NewestFile): no replay of an older one
+
 // Switching the current link is one rename, so the kiosk sees either every
 // file of the old bundle or every file of the new one.
 const (
@@ -32,6 +33,7 @@ const (
 	CurrentLink  = "current"
 	PreviousLink = "previous"
 	BundlesDir   = "bundles"
+	NewestFile   = "newest.json"
 	lockName     = ".provision.lock"
 )
 
@@ -42,9 +44,11 @@ type Options struct {
 	// when it does not run properly on them. Apply calls it after the
 	// switch, and again after a rollback. nil: the kiosk's configuration
 	// watcher picks the change up by itself.
-	Restart    func(ctx context.Context) error
-	AllowOlder bool // apply a bundle older than the one in force: a deliberate downgrade
-	Log        *slog.Logger
+	Restart func(ctx context.Context) error
+	// AllowDowngrade applies a bundle older than the newest one ever
+	// applied here: a deliberate downgrade, logged.
+	AllowDowngrade bool
+	Log            *slog.Logger
 }
 
 func (o *Options) root() string {
@@ -61,8 +65,16 @@ func (o *Options) log() *slog.Logger {
 	return o.Log
 }
 
-// ErrOlder says the bundle is older than the one in force.
-var ErrOlder = errors.New("bundle: older than the bundle in force (replaying an old bundle would undo later fixes; allow it explicitly to downgrade)")
+// ErrOlder says the bundle is older than the newest one ever applied here,
+// which may no longer be in force (a rollback): replaying an old bundle
+// would undo later fixes.
+var ErrOlder = errors.New("bundle: older than the newest bundle applied on this kiosk (a downgrade must be asked for: kioskctl provision apply --allow-downgrade)")
+
+// newest is what NewestFile holds.
+type newest struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+}
 
 // Apply installs b under the root: it merges this kiosk's identity into
 // the configuration and validates it, writes the files into a new
@@ -96,12 +108,22 @@ func Apply(ctx context.Context, b *Bundle, opt Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch {
-	case curID == id:
+	if curID == id {
 		return id, nil // already in force
-	case cur != nil && b.Manifest.Created.Before(cur.Created) && !opt.AllowOlder:
-		return "", fmt.Errorf("%w: this bundle is from %s, the one in force from %s", ErrOlder,
-			b.Manifest.Created.Format(time.DateTime), cur.Created.Format(time.DateTime))
+	}
+	top, damaged := newestApplied(root, cur, curID)
+	if damaged != nil {
+		if !opt.AllowDowngrade {
+			return "", damaged
+		}
+		opt.log().Warn("bundle: downgrade asked for: the record of the newest bundle applied is replaced", "err", damaged)
+	}
+	if b.Manifest.Created.Before(top.Created) {
+		if !opt.AllowDowngrade {
+			return "", fmt.Errorf("%w: this bundle is from %s, bundle %s from %s", ErrOlder,
+				b.Manifest.Created.Format(time.DateTime), top.ID, top.Created.Format(time.DateTime))
+		}
+		opt.log().Warn("bundle: downgrade asked for: applying a bundle older than the newest applied", "bundle", id, "newest", top.ID)
 	}
 	if err := adoptLocalConfig(root); err != nil {
 		return "", err
@@ -116,6 +138,14 @@ func Apply(ctx context.Context, b *Bundle, opt Options) (string, error) {
 	if err := switchTo(root, filepath.Join(BundlesDir, id), prev); err != nil {
 		os.RemoveAll(filepath.Join(root, BundlesDir, id))
 		return "", err
+	}
+	// Recorded once in force: a bundle switched to, even if the kiosk then
+	// fails on it and it is rolled back, is never replayed over. A power cut
+	// before this line leaves it current, which newestApplied also reads.
+	if damaged != nil || !b.Manifest.Created.Before(top.Created) {
+		if err := recordNewest(root, newest{ID: id, Created: b.Manifest.Created}); err != nil {
+			return "", errors.Join(err, switchBack(root, prev))
+		}
 	}
 	opt.log().Info("bundle: applied", "bundle", id, "comment", b.Manifest.Comment, "signer", b.Signer.Comment)
 	if opt.Restart != nil {
@@ -187,6 +217,32 @@ func Current(root string) (*Manifest, string, error) {
 		return nil, "", fmt.Errorf("bundle: bundle in force: %w", err)
 	}
 	return &m, filepath.Base(target), nil
+}
+
+// newestApplied is the newest bundle ever applied under root: the one
+// recorded, or the one in force when that is newer. A record that cannot be
+// read is an error, never "nothing applied yet" (that would open replays);
+// n is then the one in force.
+func newestApplied(root string, cur *Manifest, curID string) (n newest, err error) {
+	data, err := readOptional(filepath.Join(root, NewestFile))
+	if err == nil && data != nil {
+		err = json.Unmarshal(data, &n)
+	}
+	if err != nil {
+		n, err = newest{}, fmt.Errorf("bundle: the record of the newest bundle applied, %s, cannot be read (%v): check the bundle in force, then apply with --allow-downgrade", NewestFile, err)
+	}
+	if cur != nil && cur.Created.After(n.Created) {
+		n = newest{ID: curID, Created: cur.Created}
+	}
+	return n, err
+}
+
+func recordNewest(root string, n newest) error {
+	data, _ := json.Marshal(n)
+	if err := atomicfile.WriteFile(filepath.Join(root, NewestFile), data, 0o644); err != nil {
+		return fmt.Errorf("bundle: record the newest bundle applied: %w", err)
+	}
+	return nil
 }
 
 func readOptional(path string) ([]byte, error) {

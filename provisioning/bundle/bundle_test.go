@@ -397,7 +397,7 @@ func TestApply(t *testing.T) {
 	}
 	equalTrees(t, tree(t, root), before)
 	allow := opt
-	allow.AllowOlder = true
+	allow.AllowDowngrade = true
 	if _, err := Apply(ctx, old, allow); err != nil {
 		t.Errorf("older bundle, allowed: %v", err)
 	}

@@ -26,7 +26,7 @@ func init() {
 			"sign the files of DIR (borne.toml, branding/) into a bundle", provisionMake},
 		command{"provision", "verify", "[--root DIR | --trust FILE] BUNDLE|URL",
 			"check a bundle's signature, files and configuration without applying it", provisionVerify},
-		command{"provision", "apply", "[--root DIR] [--allow-older] [--no-restart] BUNDLE|URL",
+		command{"provision", "apply", "[--root DIR] [--allow-downgrade] [--no-restart] BUNDLE|URL",
 			"apply a bundle from a file (USB key) or an https:// address; rolled back if the kiosk fails on it", provisionApply},
 		command{"provision", "rollback", "[--root DIR] [--no-restart]",
 			"go back to the previous bundle", provisionRollback},
@@ -104,7 +104,7 @@ func provisionMake(e *env, name string, args []string) int {
 	if err != nil {
 		return e.fail(name, err)
 	}
-	data, err := bundle.Make(dir, key, time.Now(), *comment)
+	data, err := bundle.Make(dir, key, now(), *comment)
 	if err != nil {
 		return e.fail(name, err)
 	}
@@ -273,7 +273,7 @@ func provisionApply(e *env, name string, args []string) int {
 	fs := e.flags(name)
 	var tf trustFlags
 	tf.register(fs)
-	allowOlder := fs.Bool("allow-older", false, "apply a bundle older than the one in force (a deliberate downgrade)")
+	downgrade := fs.Bool("allow-downgrade", false, "apply a bundle older than the newest one applied on this kiosk (a deliberate downgrade, logged)")
 	noRestart := fs.Bool("no-restart", false, "do not restart the kiosk (it reloads a valid configuration by itself)")
 	src, code, ok := parseArg(fs, args, "bundle file or https:// address")
 	if !ok {
@@ -284,7 +284,7 @@ func provisionApply(e *env, name string, args []string) int {
 		return e.fail(name, err)
 	}
 	describe(e, b)
-	id, err := bundle.Apply(e.ctx, b, bundle.Options{Root: tf.root, AllowOlder: *allowOlder, Restart: restartFunc(e, *noRestart), Log: e.log()})
+	id, err := bundle.Apply(e.ctx, b, bundle.Options{Root: tf.root, AllowDowngrade: *downgrade, Restart: restartFunc(e, *noRestart), Log: e.log()})
 	if err != nil {
 		return e.fail(name, err)
 	}
