@@ -494,20 +494,39 @@ func (s *Shell) scheduleShot(snap session.Snapshot) {
 	s.saveShot(snapName(snap) + "-" + snap.Lang)
 }
 
-// saveShot saves the screen as NNN-what.png once it has been drawn.
+// saveShot saves the screen as NNN-what.png once it has been drawn, when
+// it shows nothing of a resident's: a shot outlives the visit.
 func (s *Shell) saveShot(what string) {
-	if s.opt.ShotsDir == "" {
+	if s.opt.ShotsDir == "" || !s.residentFree() {
 		return
 	}
 	s.shotSeq++
 	name := fmt.Sprintf("%03d-%s.png", s.shotSeq, what)
 	glib.TimeoutAdd(250, func() bool {
+		if !s.residentFree() { // the resident moved on meanwhile
+			return false
+		}
 		path := filepath.Join(s.opt.ShotsDir, name)
 		if err := os.MkdirAll(s.opt.ShotsDir, 0o755); err == nil {
 			err = SaveScreen(path)
 		}
 		return false
 	})
+}
+
+// residentFree tells whether the screen shows only the kiosk's own texts:
+// the welcome, language, home, counters and thank-you screens, and the staff
+// screens (a resident's session ends when staff take over). A website, a
+// scan, the documents and the idle warning over them do not qualify.
+func (s *Shell) residentFree() bool {
+	if s.staff.snap.Mode != staff.Closed {
+		return true
+	}
+	switch s.shown.Screen {
+	case session.ScreenAttract, session.ScreenLanguage, session.ScreenHome, session.ScreenCounters, session.ScreenThanks:
+		return s.shown.State != session.Warning
+	}
+	return false
 }
 
 func snapName(snap session.Snapshot) string {
