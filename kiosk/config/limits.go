@@ -49,16 +49,25 @@ func readFile(path string) ([]byte, error) {
 }
 
 // tooDeep finds the line where lists and inline tables ([ and { outside
-// strings and comments) first nest deeper than MaxDepth, or 0. It runs before
-// go-toml's parser, which recurses once per level: a file of a million "["
-// would otherwise cost it hundreds of MB of stack. Headers ([a], [[a]]) count
-// too and close on their line.
+// strings and comments) first nest deeper than MaxDepth, or a dotted key
+// has more parts, or 0. It runs before go-toml's parser, which recurses once
+// per level and builds every part of a key: a file of a million "[" or "a."
+// would otherwise cost it hundreds of MB. Headers ([a], [[a]]) count too and
+// close on their line. Dots are counted since the last line, "=", ",", "["
+// or "{": a value holds at most one (a number such as 1.5).
 func tooDeep(data []byte) int {
-	line, depth := 1, 0
+	line, depth, dots := 1, 0, 0
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
-		case '\n':
-			line++
+		case '\n', '=', ',':
+			if c == '\n' {
+				line++
+			}
+			dots = 0
+		case '.':
+			if dots++; dots >= MaxDepth {
+				return line
+			}
 		case '#':
 			for i+1 < len(data) && data[i+1] != '\n' {
 				i++
@@ -71,6 +80,7 @@ func tooDeep(data []byte) int {
 			if depth++; depth > MaxDepth {
 				return line
 			}
+			dots = 0
 		case ']', '}':
 			depth = max(depth-1, 0)
 		}

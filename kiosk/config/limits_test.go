@@ -118,3 +118,22 @@ func writeFileTB(t *testing.T, path string, data []byte) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// BenchmarkParse parses the built-in config and a hostile file at the size
+// limit: the second stays within a small multiple of the first per byte.
+func BenchmarkParse(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"default", config.DefaultTOML()},
+		{"hostile-1MiB", configtest.Hostile(config.DefaultTOML(), config.MaxFileBytes)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			for b.Loop() {
+				_, _ = config.Parse(c.data, "borne.toml")
+			}
+		})
+	}
+}
