@@ -1,28 +1,16 @@
 package kioskctl
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"borne/provisioning/bundle"
 )
 
 // After a rollback, an older bundle than the newest applied is refused; the
 // staff ask for a downgrade with --allow-downgrade, and it is said.
 func TestProvisionDowngrade(t *testing.T) {
-	root := machine(t)
-	os.MkdirAll(root, 0o750)
-	os.WriteFile(filepath.Join(root, bundle.IdentityFile), []byte("[kiosk]\nid = \"trappes-01\"\nsite = \"Trappes\"\n"), 0o640)
-	work := t.TempDir()
-	key := filepath.Join(work, "fleet.key")
-	mustRun(t, 0, "provision", "keygen", "--out", key)
-	os.Link(key+".pub", filepath.Join(root, bundle.TrustFile))
-	src := filepath.Join(work, "src")
-	os.Mkdir(src, 0o755)
-	kioskConfig(t, src, filepath.Join(work, "state"), true)
+	_, work, key, src, _ := fleetKiosk(t)
 	made := map[string]string{}
 	for i, name := range []string{"old", "first", "second"} {
 		now = func() time.Time { return time.Date(2026, 11, 2, 9+i, 0, 0, 0, time.UTC) }

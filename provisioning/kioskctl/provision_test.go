@@ -67,22 +67,30 @@ func mustRun(t *testing.T, want int, args ...string) string {
 	return stdout + stderr
 }
 
-func TestProvision(t *testing.T) {
-	root := machine(t)
+// fleetKiosk is a kiosk's provisioning root trusting a new fleet key, and
+// src, a folder of the fleet's files to make bundles of; keygen is what
+// making the key printed.
+func fleetKiosk(t *testing.T) (root, work, key, src, keygen string) {
+	t.Helper()
+	root = machine(t)
 	os.MkdirAll(root, 0o750)
 	os.WriteFile(filepath.Join(root, bundle.IdentityFile), []byte("[kiosk]\nid = \"trappes-01\"\nsite = \"Trappes\"\n"), 0o640)
-	work := t.TempDir()
-	key := filepath.Join(work, "fleet.key")
-	out := mustRun(t, 0, "provision", "keygen", "--out", key, "--comment", "fleet test")
+	work = t.TempDir()
+	key = filepath.Join(work, "fleet.key")
+	keygen = mustRun(t, 0, "provision", "keygen", "--out", key, "--comment", "fleet test")
+	os.Link(key+".pub", filepath.Join(root, bundle.TrustFile))
+	src = filepath.Join(work, "src")
+	os.Mkdir(src, 0o755)
+	kioskConfig(t, src, filepath.Join(work, "state"), true)
+	return root, work, key, src, keygen
+}
+
+func TestProvision(t *testing.T) {
+	root, work, key, src, out := fleetKiosk(t)
 	if !strings.Contains(out, "ed25519 ") {
 		t.Errorf("keygen printed no trust line: %s", out)
 	}
 	mustRun(t, 1, "provision", "keygen", "--out", key) // never overwrites a key
-	os.Link(key+".pub", filepath.Join(root, bundle.TrustFile))
-
-	src := filepath.Join(work, "src")
-	os.Mkdir(src, 0o755)
-	kioskConfig(t, src, filepath.Join(work, "state"), true)
 	b1 := filepath.Join(work, "b1.tar.gz")
 	mustRun(t, 0, "provision", "make", "--key", key, "--out", b1, "--comment", "first", src)
 	out = mustRun(t, 0, "provision", "verify", b1, "--root", root) // flags after the bundle too
