@@ -35,13 +35,19 @@ var quiet = slog.New(slog.DiscardHandler)
 // lock the pad) and returns it once the window exists.
 func withStaff(t *testing.T, st *Staff) (func(*config.Config, *Options), func(k *kiosk) *staff.Maintenance) {
 	t.Helper()
+	return withStaffIn(t, st, t.TempDir())
+}
+
+// withStaffIn is withStaff with the maintenance state kept in stateDir.
+func withStaffIn(t *testing.T, st *Staff, stateDir string) (func(*config.Config, *Options), func(k *kiosk) *staff.Maintenance) {
+	t.Helper()
 	hash, err := pincode.Hash(staffPIN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sh *Shell
 	m, err := staff.NewMaintenance(staff.MaintenanceOptions{
-		PINHash: hash, StateDir: t.TempDir(), Policy: staff.Policy{MaxFailures: 3, LockFor: time.Minute, MaxLock: time.Hour},
+		PINHash: hash, StateDir: stateDir, Policy: staff.Policy{MaxFailures: 3, LockFor: time.Minute, MaxLock: time.Hour},
 		OnChange: func(s staff.Snapshot) {
 			if sh != nil {
 				sh.PostStaff(s)
@@ -151,6 +157,25 @@ func TestStaffPINPadAndLockout(t *testing.T) {
 			}
 			k.waitStaff("the locked pad closed", func(s staff.Snapshot) bool { return s.Mode == staff.Closed })
 		})
+	}
+}
+
+// Attempts cut by kill -9 during the check left the count past the maximum
+// on disk: the pad said "Encore -2 essai(s)". After the restart it is locked
+// and says until when.
+func TestStaffPINPadAfterCutAttempts(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, staff.LockoutFile), []byte(`{"failures":5,"locks":0}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mod, bind := withStaffIn(t, &Staff{}, dir)
+	k := startKiosk(t, timings{time.Hour, time.Minute, time.Second}, mod)
+	m := bind(k)
+	k.gesture()
+	k.waitStaff("the PIN pad", func(s staff.Snapshot) bool { return s.Mode == staff.AskingPIN })
+	k.waitText("Trop de codes faux : réessayez après")
+	if s := m.Snapshot(); s.AttemptsLeft < 0 || s.LockedUntil.IsZero() {
+		t.Fatalf("attempts left %d, locked until %v", s.AttemptsLeft, s.LockedUntil)
 	}
 }
 
