@@ -73,7 +73,7 @@ type docIndex struct {
 	lineStarts []int          // byte offset of each line
 	items      int            // keys, headers and list items seen, up to MaxKeys
 	keysIn     map[string]int // section path → its keys, up to MaxSectionKeys
-	fatal      *FieldError    // a bound passed (MaxDepth, MaxKeys): indexing stopped
+	fatal      *FieldError    // a bound passed (MaxDepth, MaxKeys, MaxSectionKeys): indexing stopped
 }
 
 // indexDoc walks data; a syntax error comes back instead, located.

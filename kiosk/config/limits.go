@@ -19,7 +19,7 @@ const (
 	// hold.
 	MaxKeys = 10000
 	// MaxSectionKeys is how many keys one section (or inline table) may
-	// hold; Borne's widest, [[service]], has 9.
+	// hold; Borne's widest, the top of the file, has about a dozen.
 	MaxSectionKeys = 100
 	// maxErrors is how many problems are reported: past that, staff fix
 	// the first ones and look again.
