@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"borne/kiosk/config"
 	"borne/kiosk/usage"
 )
 
@@ -216,4 +217,22 @@ func NewKey() (string, error) {
 func KeyHash(key string) string {
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:])
+}
+
+// FromConfig is the pusher the configuration asks for, or nil when push is
+// off (no usage.push.url).
+func FromConfig(cfg *config.Config, store *usage.Store, log *slog.Logger) (*Pusher, error) {
+	pc := cfg.Usage.Push
+	if pc.URL == "" {
+		return nil, nil
+	}
+	key, err := ReadKey(cfg.PushKeyPath())
+	if err != nil {
+		return nil, err
+	}
+	client, err := Client(pc.CAFile, pc.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	return &Pusher{Store: store, KioskID: cfg.Kiosk.ID, URL: pc.URL, Key: key, Client: client, Every: pc.Every.Duration, Log: log}, nil
 }
