@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"borne/kiosk/atomicfile"
 )
 
 // DSNEnv names the environment variable holding the database's connection
@@ -33,6 +36,8 @@ var subcommands = []struct {
 	{"kiosk revoke", "--id ID", "refuse a kiosk's pushes from now on", (*cli).kioskRevoke},
 	{"kiosk list", "", "the registered kiosks and their last push", (*cli).kioskList},
 	{"purge", "--retention-months N", "delete counts older than the retention", (*cli).purge},
+	{"report", "--period month|quarter|year --at 2026-11|2026-Q4|2026 [--territory T] [--by territory|site|kiosk] [--format csv|html] [--out FILE]",
+		"the observatory's report, small counts suppressed", (*cli).report},
 }
 
 // Main runs the collector command line; it returns the exit status.
@@ -173,4 +178,43 @@ func (c *cli) purge(fs *flag.FlagSet, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "purged %d rows of counts older than %d months\n", n, *months)
 	return nil
+}
+
+func (c *cli) report(fs *flag.FlagSet, args []string) error {
+	kind := fs.String("period", "month", "`month`, quarter or year")
+	at := fs.String("at", "", "which one: `2026-11`, 2026-Q4 or 2026")
+	territory := fs.String("territory", "", "only this `territory` (default: all)")
+	by := fs.String("by", "site", "rows by `territory`, site or kiosk")
+	format := fs.String("format", "csv", "`csv` or html")
+	out := fs.String("out", "", "write to this `file` (default: standard output)")
+	db, err := c.open(fs, args)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := ParsePeriod(*kind, *at)
+	if err != nil {
+		return err
+	}
+	if *format != "csv" && *format != "html" {
+		return fmt.Errorf("--format %q: want csv or html", *format)
+	}
+	r, err := db.Report(c.ctx, ReportQuery{Period: p, Territory: *territory, By: *by})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if *format == "html" {
+		err = r.WriteHTML(&buf, time.Now())
+	} else {
+		err = r.WriteCSV(&buf)
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = c.stdout.Write(buf.Bytes())
+		return err
+	}
+	return atomicfile.WriteFile(*out, buf.Bytes(), 0o644)
 }
