@@ -36,6 +36,11 @@ func TestCLIKiosks(t *testing.T) {
 		{[]string{"kiosk", "list"}, 0, "revoked"},
 		{[]string{"purge", "--retention-months", "30"}, 1, "want 1 to 25"},
 		{[]string{"serve"}, 1, "--tls-cert"},
+		{[]string{"report", "--period", "month", "--at", "2026-11"}, 0, "period,territory,by,unit,dimension,value,count,suppressed"},
+		{[]string{"report", "--period", "quarter", "--at", "2026-Q4", "--format", "html"}, 0, "4e trimestre 2026"},
+		{[]string{"report", "--period", "week", "--at", "2026-11"}, 1, "want month, quarter or year"},
+		{[]string{"report", "--period", "quarter", "--at", "2026-Q5"}, 1, "want YYYY-QN"},
+		{[]string{"report", "--at", "2026-11", "--by", "street"}, 1, "want territory, site or kiosk"},
 		{[]string{"nonsense"}, 2, "usage: collector"},
 	} {
 		code, out, errOut := runCLI(t, tc.args...)

@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(runChild())
 	}
+	if os.Getenv(collectorEnv) != "" {
+		os.Exit(runCollectorChild())
+	}
 	os.Exit(pgtest.Run(m))
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,8 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"borne/internal/pgtest"
+	"borne/internal/tlstest"
 	"borne/kiosk/usage"
 	"borne/kiosk/usage/push"
+	"borne/provisioning/collector"
 )
 
 // childEnv makes the test binary a kiosk that records visits and pushes
@@ -70,7 +74,7 @@ const (
 
 type proxyEvent struct {
 	round, n int
-	stage    string // held, cut, delivered
+	stage    string // held, cut, forwarding, delivered
 }
 
 // cutProxy terminates the kiosk's HTTPS, forwards each push to the
@@ -107,6 +111,7 @@ func (p *cutProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.events <- proxyEvent{round, n, "held"}
 		<-p.release
 	}
+	p.events <- proxyEvent{round, n, "forwarding"}
 	req, _ := http.NewRequest(r.Method, p.target+r.URL.Path, bytes.NewReader(body))
 	req.Header = r.Header.Clone()
 	resp, err := p.client.Do(req)
@@ -141,7 +146,7 @@ func TestKillAndCutDuringPushes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := &cutProxy{target: f.url, client: client, events: make(chan proxyEvent, 64), release: make(chan struct{})}
+	proxy := &cutProxy{target: f.url, client: client, events: make(chan proxyEvent, 256), release: make(chan struct{})}
 	srv := httptest.NewUnstartedServer(proxy)
 	srv.StartTLS()
 	defer srv.Close()
@@ -234,4 +239,106 @@ func drain(p *cutProxy) {
 
 func pemOf(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// collectorEnv makes the test binary a collector: DSN|ADDR|CERT|KEY.
+const collectorEnv = "BORNE_COLLECTOR_CHILD"
+
+func runCollectorChild() int {
+	a := strings.Split(os.Getenv(collectorEnv), "|")
+	return collector.Main(context.Background(), []string{"serve", "--db", a[0], "--listen", a[1], "--tls-cert", a[2], "--tls-key", a[3]}, os.Stdout, os.Stderr)
+}
+
+// TestKillCollectorDuringPushes: the collector process is killed with
+// SIGKILL while pushes reach it, again and again; the kiosk retries, and in
+// the end every event is counted exactly once.
+func TestKillCollectorDuringPushes(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	c, err := collector.Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	key, _ := push.NewKey()
+	if err := c.AddKiosk(ctx, "k1", "dep-93", "caf-bobigny", push.KeyHash(key)); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, certKey := tlstest.SelfSigned(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	client, err := push.Client(cert, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Transport.(*http.Transport).DisableKeepAlives = true
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%s|%s", collectorEnv, dsn, addr, cert, certKey))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the collector to answer", func() bool {
+			resp, err := client.Get("https://" + addr + "/healthz")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		})
+		return cmd
+	}
+
+	// A proxy in front tells when a push goes in.
+	proxy := &cutProxy{target: "https://" + addr, client: client, events: make(chan proxyEvent, 256), release: make(chan struct{})}
+	always := func(int) int { return pass }
+	proxy.plan.Store(&always)
+	srv := httptest.NewUnstartedServer(proxy)
+	srv.StartTLS()
+	defer srv.Close()
+	proxyCA := filepath.Join(dir, "proxy.pem")
+	os.WriteFile(proxyCA, pemOf(srv.Certificate().Raw), 0o644)
+	kioskClient, _ := push.Client(proxyCA, "")
+
+	path := filepath.Join(dir, "usage.db")
+	store := openStore(t, path)
+	p := &push.Pusher{Store: store, KioskID: "k1", URL: srv.URL, Key: key, Client: kioskClient}
+	r := rand.New(rand.NewPCG(9, 9))
+	base := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for round := range 6 {
+		// A backlog of several pushes.
+		for h := range 400 {
+			at := base.Add(time.Duration(round*400+h) * time.Hour)
+			if err := store.Append(ctx, "k1", time.UTC, visit(r, at)...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		proxy.round.Store(int64(round))
+		proxy.count.Store(0)
+		cmd := start()
+		done := make(chan struct{})
+		go func() { p.PushAll(ctx); close(done) }()
+		// Kill the collector as push 1 or 2 of this round goes in: inside
+		// its transaction, before it, or after its commit.
+		waitEvent(t, proxy.events, round, 1+round%2, "forwarding")
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		<-done
+		drain(proxy)
+	}
+	cmd := start()
+	defer func() { cmd.Process.Signal(syscall.SIGKILL); cmd.Wait() }()
+	if _, err := p.PushAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := store.Backlog(ctx, "k1"); n != 0 {
+		t.Fatalf("backlog %d", n)
+	}
+	f := &fleet{c: c, dsn: dsn}
+	sameTotals(t, f.totals(t, "k1"), storeTotals(t, path))
 }
