@@ -46,6 +46,7 @@ build: deps
 	$(GO) build -o $(BIN)/kiosk ./ui/cmd/kiosk
 	$(GO) build -o $(BIN)/kioskctl ./provisioning/cmd/kioskctl
 	$(GO) build -o $(BIN)/testbench ./testbench/cmd/testbench
+	$(GO) build -o $(BIN)/collector ./provisioning/cmd/collector
 
 # The kiosk's Debian package, to publish in the fleet's signed apt
 # repository (kioskctl update repo publish; README "Software updates").
