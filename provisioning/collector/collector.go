@@ -212,6 +212,7 @@ func (c *Collector) authenticate(ctx context.Context, id, key string) error {
 // waits for it and then replaces the same hours with the same counts.
 func (c *Collector) Ingest(ctx context.Context, p *usage.Push) error {
 	hours := make([]time.Time, len(p.Hours))
+	var months []time.Time
 	var rows [][]any
 	for i, h := range p.Hours {
 		t, err := time.Parse(hourLayout, h.Hour)
@@ -219,6 +220,9 @@ func (c *Collector) Ingest(ctx context.Context, p *usage.Push) error {
 			return fmt.Errorf("collector: hour %d: %w", i, err)
 		}
 		hours[i] = t
+		if m := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC); !slices.Contains(months, m) {
+			months = append(months, m)
+		}
 		for _, cell := range h.Cells {
 			rows = append(rows, []any{p.Kiosk, t, cell.Dim, cell.Value, cell.N})
 		}
@@ -233,6 +237,16 @@ func (c *Collector) Ingest(ctx context.Context, p *usage.Push) error {
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"counts"}, []string{"kiosk", "hour", "dim", "value", "n"}, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("copy counts: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM counts_month WHERE kiosk = $1 AND month = ANY($2::date[])", p.Kiosk, months); err != nil {
+			return fmt.Errorf("replace months: %w", err)
+		}
+		first, last := slices.MinFunc(months, time.Time.Compare), slices.MaxFunc(months, time.Time.Compare)
+		if _, err := tx.Exec(ctx, `INSERT INTO counts_month
+			SELECT kiosk, date_trunc('month', hour)::date, dim, value, sum(n) FROM counts
+			WHERE kiosk = $1 AND hour >= $2 AND hour < $3 AND date_trunc('month', hour)::date = ANY($4::date[])
+			GROUP BY 1, 2, 3, 4`, p.Kiosk, first, last.AddDate(0, 1, 0), months); err != nil {
+			return fmt.Errorf("sum months: %w", err)
 		}
 		_, err := tx.Exec(ctx, "UPDATE kiosks SET last_push_at = now() WHERE id = $1", p.Kiosk)
 		return err
@@ -250,11 +264,20 @@ func (c *Collector) Purge(ctx context.Context, months int, now time.Time) (int64
 		return 0, fmt.Errorf("collector: retention of %d months: want 1 to %d", months, MaxRetentionMonths)
 	}
 	cut := RetentionCut(months, now)
-	tag, err := c.db.Exec(ctx, "DELETE FROM counts WHERE hour < $1", cut)
+	var n int64
+	err := pgx.BeginFunc(ctx, c.db, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "DELETE FROM counts WHERE hour < $1", cut)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, "DELETE FROM counts_month WHERE month < $1", cut)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("collector: purge before %s: %w", cut.Format(time.DateOnly), err)
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // DecodePush reads and checks a push body: JSON, no unknown field, nothing

@@ -92,15 +92,31 @@ func (f *fleet) pusher(t *testing.T, store *usage.Store, id, key string) *push.P
 }
 
 // totals reads the collector's sums per dimension and value for one kiosk,
-// straight from its table.
+// straight from its hourly table, and checks that the monthly sums the
+// reports read agree with them.
 func (f *fleet) totals(t *testing.T, kiosk string) map[string]int64 {
+	t.Helper()
+	hourly := f.sums(t, "counts", kiosk)
+	if monthly := f.sums(t, "counts_month", kiosk); len(monthly) != len(hourly) {
+		t.Errorf("monthly sums %v, hourly %v", monthly, hourly)
+	} else {
+		for k, n := range hourly {
+			if monthly[k] != n {
+				t.Errorf("%s: monthly sum %d, hourly %d", k, monthly[k], n)
+			}
+		}
+	}
+	return hourly
+}
+
+func (f *fleet) sums(t *testing.T, table, kiosk string) map[string]int64 {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), f.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	rows, err := conn.Query(context.Background(), "SELECT dim, value, sum(n) FROM counts WHERE kiosk = $1 GROUP BY dim, value", kiosk)
+	rows, err := conn.Query(context.Background(), "SELECT dim, value, sum(n) FROM "+table+" WHERE kiosk = $1 GROUP BY dim, value", kiosk)
 	if err != nil {
 		t.Fatal(err)
 	}

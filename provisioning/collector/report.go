@@ -146,8 +146,8 @@ func (c *Collector) Report(ctx context.Context, q ReportQuery) (*Report, error) 
 		return nil, fmt.Errorf("collector: report by %q: want territory, site or kiosk", q.By)
 	}
 	rows, err := c.db.Query(ctx, `SELECT `+col+`, c.dim, c.value, sum(c.n)
-		FROM counts c JOIN kiosks k ON k.id = c.kiosk
-		WHERE c.hour >= $1 AND c.hour < $2 AND ($3 = '' OR k.territory = $3) AND c.dim <> 'duration'
+		FROM counts_month c JOIN kiosks k ON k.id = c.kiosk
+		WHERE c.month >= $1 AND c.month < $2 AND ($3 = '' OR k.territory = $3) AND c.dim <> 'duration'
 		GROUP BY 1, 2, 3`, q.Period.From, q.Period.To(), q.Territory)
 	if err != nil {
 		return nil, fmt.Errorf("collector: report: %w", err)
@@ -173,8 +173,8 @@ func (c *Collector) Report(ctx context.Context, q ReportQuery) (*Report, error) 
 		return nil, fmt.Errorf("collector: report: %w", err)
 	}
 	r := &Report{Query: q}
-	if err := c.db.QueryRow(ctx, `SELECT count(DISTINCT c.kiosk) FROM counts c JOIN kiosks k ON k.id = c.kiosk
-		WHERE c.hour >= $1 AND c.hour < $2 AND ($3 = '' OR k.territory = $3)`,
+	if err := c.db.QueryRow(ctx, `SELECT count(DISTINCT c.kiosk) FROM counts_month c JOIN kiosks k ON k.id = c.kiosk
+		WHERE c.month >= $1 AND c.month < $2 AND ($3 = '' OR k.territory = $3)`,
 		q.Period.From, q.Period.To(), q.Territory).Scan(&r.Kiosks); err != nil {
 		return nil, fmt.Errorf("collector: report: %w", err)
 	}
