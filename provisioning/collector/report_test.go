@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,16 +20,30 @@ import (
 	"borne/kiosk/usage/push"
 )
 
+var (
+	fleetOnce sync.Once
+	fleetDB   *Collector
+	fleetErr  error
+)
+
 // reportFleet is a collector with a year of counts from kiosks of two
-// territories, some big, some tiny (a few visits a month).
+// territories, some big, some tiny (a few visits a month); the report tests
+// share it, read-only.
 func reportFleet(t *testing.T) *Collector {
 	t.Helper()
+	fleetOnce.Do(func() { fleetDB, fleetErr = fillReportFleet(t) })
+	if fleetErr != nil {
+		t.Fatal(fleetErr)
+	}
+	return fleetDB
+}
+
+func fillReportFleet(t *testing.T) (*Collector, error) {
 	ctx := context.Background()
 	c, err := Open(ctx, pgtest.DSN(t), nil)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(c.Close)
 	r := rand.New(rand.NewPCG(7, 7))
 	kiosks := []struct {
 		id, territory, site string
@@ -43,7 +58,7 @@ func reportFleet(t *testing.T) *Collector {
 	for _, k := range kiosks {
 		key, _ := push.NewKey()
 		if err := c.AddKiosk(ctx, k.id, k.territory, k.site, push.KeyHash(key)); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		p := &usage.Push{Kiosk: k.id}
 		for day := range 365 {
@@ -74,18 +89,18 @@ func reportFleet(t *testing.T) *Collector {
 			p.Hours = append(p.Hours, h)
 			if len(p.Hours) == usage.MaxPushHours {
 				if err := c.Ingest(ctx, p); err != nil {
-					t.Fatal(err)
+					return nil, err
 				}
 				p.Hours = nil
 			}
 		}
 		if len(p.Hours) > 0 {
 			if err := c.Ingest(ctx, p); err != nil {
-				t.Fatal(err)
+				return nil, err
 			}
 		}
 	}
-	return c
+	return c, nil
 }
 
 // TestReportPublishesNothingRecoverable: for every period kind and row

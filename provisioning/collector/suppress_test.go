@@ -151,7 +151,7 @@ func rank(m [][]*big.Rat, n int) int {
 func TestSuppressionProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 2026))
 	hiddenTotal, secondary := 0, 0
-	for n := range 2000 {
+	for n := range 1200 {
 		table := randomTable(r)
 		g := NewGrid(table)
 		hidden := g.Suppress()
@@ -172,9 +172,9 @@ func TestSuppressionProperties(t *testing.T) {
 		hiddenTotal += hidden
 	}
 	if secondary == 0 {
-		t.Error("no secondary suppression happened in 2000 tables: the test tables are too easy")
+		t.Error("no secondary suppression happened in 1200 tables: the test tables are too easy")
 	}
-	t.Logf("2000 tables: %d cells hidden, %d of them to protect others", hiddenTotal, secondary)
+	t.Logf("1200 tables: %d cells hidden, %d of them to protect others", hiddenTotal, secondary)
 }
 
 // TestSuppressionNeedsSecondary: the textbook case, one small cell in a row
