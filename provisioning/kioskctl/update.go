@@ -136,7 +136,10 @@ func updateSetup(e *env, name string, args []string) int {
 	return exitOK
 }
 
-var signWithRE = regexp.MustCompile(`(?m)^SignWith: *([0-9A-F]{40})$`)
+var (
+	signWithRE = regexp.MustCompile(`(?m)^SignWith: *([0-9A-F]{40})$`)
+	codenameRE = regexp.MustCompile(`(?m)^Codename: *(\S+)$`)
+)
 
 // repoOf reads and the repository's signing key from its conf.
 func repoOf(dir string) (*updates.Repo, error) {
@@ -144,11 +147,11 @@ func repoOf(dir string) (*updates.Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a repository made by kioskctl update repo-init: %w", err)
 	}
-	m := signWithRE.FindSubmatch(conf)
-	if m == nil {
-		return nil, errors.New("the repository names no signing key (SignWith)")
+	m, c := signWithRE.FindSubmatch(conf), codenameRE.FindSubmatch(conf)
+	if m == nil || c == nil {
+		return nil, errors.New("the repository names no signing key (SignWith) or no codename")
 	}
-	return &updates.Repo{Dir: dir, SignWith: string(m[1])}, nil
+	return &updates.Repo{Dir: dir, SignWith: string(m[1]), Codename: string(c[1])}, nil
 }
 
 func updateRepoInit(e *env, name string, args []string) int {

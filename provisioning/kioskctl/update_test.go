@@ -38,3 +38,18 @@ func TestUpdateWindowAndSetup(t *testing.T) {
 		t.Errorf("plain http repository: %d %s", code, errOut)
 	}
 }
+
+func TestUpdateRepoConf(t *testing.T) {
+	dir := t.TempDir()
+	fpr := strings.Repeat("AB12", 10)
+	if code, _, errOut := run("update", "repo-init", "--dir", dir, "--key", fpr, "--codename", "trixie", "--arch", "arm64"); code != 0 {
+		t.Fatalf("repo-init: %s", errOut)
+	}
+	r, err := repoOf(dir)
+	if err != nil || r.SignWith != fpr || r.Codename != "trixie" {
+		t.Fatalf("repoOf: %+v, %v", r, err)
+	}
+	if code, _, errOut := run("update", "repo-init", "--dir", dir, "--key", "borne"); code == 0 || !strings.Contains(errOut, "fingerprint") {
+		t.Errorf("a key that is no fingerprint: %d %s", code, errOut)
+	}
+}
