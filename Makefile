@@ -12,13 +12,19 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
 	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk libjpeg62-turbo-dev \
 	tesseract-ocr tesseract-ocr-fra systemd libxtst-dev xinput libxml2-utils
+# The fleet side: the statistics collector's tests start a real PostgreSQL
+# server; promtool (in prometheus) checks and tests the alerting rules.
+APT_PACKAGES += postgresql prometheus
+# Software updates: the signed apt repository (reprepro, gpg) and its tests
+# (apt-ftparchive makes an unsigned one to refuse).
+APT_PACKAGES += reprepro gnupg apt-utils
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots
 
-.PHONY: deps apt build run test bench fuzz clean
+.PHONY: deps apt build run test bench fuzz clean deb
 
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
@@ -40,6 +46,15 @@ build: deps
 	$(GO) build -o $(BIN)/kiosk ./ui/cmd/kiosk
 	$(GO) build -o $(BIN)/kioskctl ./provisioning/cmd/kioskctl
 	$(GO) build -o $(BIN)/testbench ./testbench/cmd/testbench
+	$(GO) build -o $(BIN)/collector ./provisioning/cmd/collector
+
+# The kiosk's Debian package, to publish in the fleet's signed apt
+# repository (kioskctl update repo publish; README "Software updates").
+VERSION  ?= 0.0.0~git$(shell git rev-parse --short HEAD 2>/dev/null || echo 0)
+DEB_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+deb: build
+	@mkdir -p dist
+	$(BIN)/kioskctl system deb --kiosk $(BIN)/kiosk --kioskctl $(BIN)/kioskctl --version $(VERSION) --arch $(DEB_ARCH) --out dist/borne_$(VERSION)_$(DEB_ARCH).deb
 
 # The kiosk on the simulated lobby. With a display: a window you can close.
 # Without one: full screen on a virtual display, every screen saved to $(SHOTS).
@@ -68,7 +83,8 @@ bench: build
 FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
 	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
-	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench
+	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench \
+	FuzzDecodePush:./provisioning/collector
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($${t#*:})"; \
@@ -76,4 +92,4 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf $(BIN) artefacts run
+	rm -rf $(BIN) artefacts run dist

@@ -49,8 +49,9 @@ type Session struct {
 
 // Usage configures the anonymous usage store.
 type Usage struct {
-	DB              string `toml:"db"`               // empty: STATE_DIR/usage.db
-	RetentionMonths int    `toml:"retention_months"` // rows older than this are purged
+	DB              string    `toml:"db"`               // empty: STATE_DIR/usage.db
+	RetentionMonths int       `toml:"retention_months"` // rows older than this are purged
+	Push            UsagePush `toml:"push"`             // to the fleet's collector; off by default
 }
 
 // Staff configures the lobby agents' access to the staff screen.

@@ -89,6 +89,7 @@ func validate(c *Config, src *source) []FieldError {
 	v.duration("session.thanks_for", c.Session.ThanksFor.Duration, 0, MaxThanksFor)
 	v.sessionDir(c.Session.Dir)
 	v.absPath("usage.db", c.Usage.DB)
+	v.push(&c.Usage.Push)
 	switch r := c.Usage.RetentionMonths; {
 	case r > MaxRetentionMonths:
 		v.add("usage.retention_months", "%d months is too long: the CNIL caps audience-measurement data at %d months (expected 1 to %d; 13 is usual)", r, MaxRetentionMonths, MaxRetentionMonths)

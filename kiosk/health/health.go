@@ -121,6 +121,9 @@ func (m *Monitor) Refresh(ctx context.Context) []Status {
 			if st.Paper != "" {
 				m.opt.Metrics.SetPaper(st.Device, st.Paper)
 			}
+			for _, l := range st.Levels {
+				m.opt.Metrics.SetSupply(st.Device, l.Name, l.Percent)
+			}
 		}
 		if !st.Up && (!seen || prev.Up || prev.Code != st.Code) {
 			m.opt.Log.Warn("health: device not ready", "device", st.Device, "code", st.Code, "staff", st.Staff)

@@ -55,6 +55,7 @@ const (
 	NameOutOfService = "borne_out_of_service"
 	NameConfigStale  = "borne_config_fallback"
 	NameBuildInfo    = "borne_build_info"
+	NameSupply       = "borne_supply_level_percent"
 )
 
 // Options describe the kiosk and where the usage recorder's counters come from.
@@ -78,6 +79,7 @@ type Metrics struct {
 	maintenance  prometheus.Gauge
 	outOfService prometheus.Gauge
 	configStale  prometheus.Gauge
+	supply       *prometheus.GaugeVec
 }
 
 // New makes the registry, with the Go runtime and process metrics (memory,
@@ -101,6 +103,8 @@ func New(opt Options) *Metrics {
 			Help: "1 while staff have put the kiosk out of service."}),
 		configStale: prometheus.NewGauge(prometheus.GaugeOpts{Name: NameConfigStale,
 			Help: "1 when the configuration file is invalid and the kiosk runs its last valid one."}),
+		supply: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: NameSupply,
+			Help: "Fill of each printer supply (toner, ink) in percent, as the printer reports it; below 0 when it does not say."}, []string{"device", "supply"}),
 	}
 	version := opt.Version
 	if version == "" {
@@ -113,7 +117,7 @@ func New(opt Options) *Metrics {
 		Help:        "Always 1; the labels say what runs.",
 		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version(), "kiosk": opt.KioskID}})
 	build.Set(1)
-	m.reg.MustRegister(m.sessions, m.help, m.faults, m.deviceUp, m.paper, m.maintenance, m.outOfService, m.configStale, build,
+	m.reg.MustRegister(m.sessions, m.help, m.faults, m.deviceUp, m.paper, m.maintenance, m.outOfService, m.configStale, m.supply, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opt.UsageQueue != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: NameUsageQueue,
@@ -150,6 +154,11 @@ func (m *Metrics) SetPaper(device string, p Paper) {
 	for _, s := range paperStates {
 		m.paper.WithLabelValues(device, string(s)).Set(b2f(s == p))
 	}
+}
+
+// SetSupply records the fill of one of a printer's supplies, in percent.
+func (m *Metrics) SetSupply(device, supply string, percent int) {
+	m.supply.WithLabelValues(device, supply).Set(float64(percent))
 }
 
 // SetMaintenance records whether maintenance is open and the kiosk out of service.

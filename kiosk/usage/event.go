@@ -20,6 +20,10 @@ const (
 	TileOpened   Kind = "tile_opened"  // Service: the catalogue id
 	HelpPressed  Kind = "help_pressed" // Screen: where it was pressed
 	Fault        Kind = "fault"        // Screen: the device (scanner, printer, receipt); Error: its code
+	// DocumentAttached: a scanned document handed to a site; Service: the catalogue id.
+	DocumentAttached Kind = "document_attached"
+	// PagePrinted: one A4 page printed; Service: the catalogue id, or empty.
+	PagePrinted Kind = "page_printed"
 )
 
 // Event is one anonymous usage event. Every text field holds an identifier
@@ -38,7 +42,7 @@ type Event struct {
 }
 
 // kinds is the closed set of kinds the store accepts.
-var kinds = []Kind{SessionStart, SessionEnd, Language, TileOpened, HelpPressed, Fault}
+var kinds = []Kind{SessionStart, SessionEnd, Language, TileOpened, HelpPressed, Fault, DocumentAttached, PagePrinted}
 
 type bucket struct {
 	below time.Duration // exclusive upper bound

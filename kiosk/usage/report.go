@@ -31,7 +31,7 @@ const AllValues = "*"
 // Dimension=Value (for DimFault, how many faults). When Suppressed, Sessions is 0 and the true count (1 to
 // MinCell-1) is not given out at all.
 type Row struct {
-	Day        string // YYYY-MM-DD, kiosk-local
+	Day        string // the period, kiosk-local: YYYY-MM-DD, YYYY-Www (ISO week) or YYYY-MM
 	Dimension  string
 	Value      string
 	Sessions   int
@@ -41,7 +41,17 @@ type Row struct {
 // Report is the anonymous usage summary over [From, To] ("" = open end).
 type Report struct {
 	From, To string
+	Period   string // day, week or month: what Row.Day holds
 	Rows     []Row
+}
+
+// periodExpr is each period's label for an hour: 2026-11-30, 2026-W49 (ISO
+// week) or 2026-11. A small kiosk's daily cells are all under MinCell; its
+// weeks or months say something.
+var periodExpr = map[string]string{
+	"day":   "substr(hour, 1, 10)",
+	"week":  "strftime('%G-W%V', substr(hour, 1, 10))",
+	"month": "substr(hour, 1, 7)",
 }
 
 const dayLayout = "2006-01-02"
@@ -52,7 +62,7 @@ const dayLayout = "2006-01-02"
 // ord fixes the order of the dimensions in the output.
 const reportSQL = `
 WITH ev AS (
-	SELECT id, substr(hour, 1, 10) AS day, substr(hour, 12, 2) AS hod, kind, kiosk, session, service, screen, outcome, lang, error
+	SELECT id, %s AS day, substr(hour, 12, 2) AS hod, kind, kiosk, session, service, screen, outcome, lang, error
 	FROM events WHERE hour >= ? AND hour <= ?
 ),
 cells AS (
@@ -70,6 +80,16 @@ SELECT day, dim, value, count(*) FROM cells GROUP BY day, ord, dim, value ORDER 
 // Report summarises the days from..to, both inclusive and written YYYY-MM-DD;
 // an empty bound is open. Cells under MinCell sessions are suppressed.
 func (s *Store) Report(ctx context.Context, from, to string) (*Report, error) {
+	return s.ReportBy(ctx, from, to, "day")
+}
+
+// ReportBy is Report with cells per period: day, week or month. Sessions are
+// counted once per period.
+func (s *Store) ReportBy(ctx context.Context, from, to, period string) (*Report, error) {
+	expr, ok := periodExpr[period]
+	if !ok {
+		return nil, fmt.Errorf("usage: report: period %q: want day, week or month", period)
+	}
 	lo, hi := "", "9999-12-31T23"
 	if from != "" {
 		if _, err := time.Parse(dayLayout, from); err != nil {
@@ -86,12 +106,12 @@ func (s *Store) Report(ctx context.Context, from, to string) (*Report, error) {
 	if from != "" && to != "" && from > to {
 		return nil, fmt.Errorf("usage: report: from %s is after to %s", from, to)
 	}
-	rows, err := s.db.QueryContext(ctx, reportSQL, lo, hi)
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(reportSQL, expr), lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("usage: report: %w", err)
 	}
 	defer rows.Close()
-	r := &Report{From: from, To: to}
+	r := &Report{From: from, To: to, Period: period}
 	for rows.Next() {
 		var row Row
 		if err := rows.Scan(&row.Day, &row.Dimension, &row.Value, &row.Sessions); err != nil {
@@ -119,14 +139,14 @@ func (row Row) count() string {
 // WriteText writes the report as an aligned table for a terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "day\tdimension\tvalue\tsessions\n")
+	fmt.Fprintf(tw, "%s\tdimension\tvalue\tsessions\n", r.period())
 	for _, row := range r.Rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.Day, row.Dimension, row.Value, row.count())
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("usage: write report: %w", err)
 	}
-	note := fmt.Sprintf("sessions: distinct sessions per day; counts under %d are shown as <%d.\n", MinCell, MinCell)
+	note := fmt.Sprintf("sessions: distinct sessions per %s; counts under %d are shown as <%d.\n", r.period(), MinCell, MinCell)
 	if len(r.Rows) == 0 {
 		note = "no usage recorded in this period.\n"
 	}
@@ -140,7 +160,7 @@ func (r *Report) WriteText(w io.Writer) error {
 // an empty sessions field and suppressed=true.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"day", "dimension", "value", "sessions", "suppressed"})
+	cw.Write([]string{r.period(), "dimension", "value", "sessions", "suppressed"})
 	for _, row := range r.Rows {
 		n := strconv.Itoa(row.Sessions)
 		if row.Suppressed {
@@ -153,4 +173,12 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("usage: write report csv: %w", err)
 	}
 	return nil
+}
+
+// period is the name of the report's period, "day" for a Report built by hand.
+func (r *Report) period() string {
+	if r.Period == "" {
+		return "day"
+	}
+	return r.Period
 }

@@ -229,13 +229,26 @@ func (s *Store) Append(ctx context.Context, kioskID string, loc *time.Location, 
 // as a wall-clock time in before's own location (pass the kiosk's), and
 // returns how many it deleted.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM events WHERE hour < ?", before.Format(hourLayout))
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("usage: purge: begin: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "DELETE FROM events WHERE hour < ?", before.Format(hourLayout))
 	if err != nil {
 		return 0, fmt.Errorf("usage: purge before %s: %w", before.Format(hourLayout), err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("usage: purge: count rows: %w", err)
+	}
+	// An hour gone from the store must not be pushed as empty: the collector
+	// would replace its counts with nothing.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM push_outbox WHERE hour < ?", before.Format(hourLayout)); err != nil {
+		return 0, fmt.Errorf("usage: purge outbox before %s: %w", before.Format(hourLayout), err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("usage: purge: commit: %w", err)
 	}
 	return n, nil
 }

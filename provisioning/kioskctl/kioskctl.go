@@ -36,8 +36,8 @@ type command struct {
 
 // commands is the dispatch table; later commands add a line each.
 var commands = []command{
-	{"usage", "report", "[--config PATH | --db PATH] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv]",
-		"anonymous usage figures per day, cells under 5 sessions suppressed", usageReport},
+	{"usage", "report", "[--config PATH | --db PATH] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--period day|week|month] [--csv]",
+		"anonymous usage figures per day, week or month, cells under 5 sessions suppressed", usageReport},
 	{"usage", "purge", "[--config PATH | --db PATH] [--older-than-months N]",
 		"delete usage events older than the retention period", usagePurge},
 }

@@ -68,8 +68,12 @@ func usageReport(e *env, name string, args []string) int {
 	from := fs.String("from", "", "first day to report, `YYYY-MM-DD` (default: the oldest)")
 	to := fs.String("to", "", "last day to report, `YYYY-MM-DD` (default: the newest)")
 	asCSV := fs.Bool("csv", false, "write CSV instead of a table")
+	period := fs.String("period", "day", "cells per `day`, week or month (a small kiosk's days are all under 5)")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	if *period != "day" && *period != "week" && *period != "month" {
+		return e.usageErr(name, "--period %q: want day, week or month", *period)
 	}
 	if err := errors.Join(sf.check(), checkDay("from", *from), checkDay("to", *to)); err != nil {
 		return e.usageErr(name, "%v", err)
@@ -91,7 +95,7 @@ func usageReport(e *env, name string, args []string) int {
 		return e.fail(name, err)
 	}
 	defer s.Close()
-	r, err := s.Report(e.ctx, *from, *to)
+	r, err := s.ReportBy(e.ctx, *from, *to, *period)
 	if err != nil {
 		return e.fail(name, err)
 	}

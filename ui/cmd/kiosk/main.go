@@ -28,6 +28,7 @@ import (
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
 	"borne/kiosk/usage"
+	"borne/kiosk/usage/push"
 	"borne/ui/shell"
 	"borne/ui/xvfb"
 )
@@ -94,6 +95,11 @@ func run() int {
 	recCtx, stopRec := context.WithCancel(context.Background())
 	go func() { _ = rec.Serve(recCtx); close(recDone) }()
 	defer func() { stopRec(); <-recDone }()
+	if p, err := push.FromConfig(cfg, store, log); err != nil {
+		log.Error("usage push to the collector is off", "err", err)
+	} else if p != nil {
+		go func() { _ = p.Serve(ctx) }()
+	}
 
 	root := cfg.Session.Dir
 	if root == "" {
