@@ -78,6 +78,7 @@ type Choice struct {
 	Skew     float64 // degrees the page was straightened by
 	Bytes    int64   // what the page takes in the file
 	Warning  string  // WarnBlank or WarnDark
+	Step     string  // StepContrast or StepGrey: the legibility check stepped up
 }
 
 func (c Choice) String() string {

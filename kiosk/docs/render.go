@@ -105,7 +105,7 @@ func compose(p *planes, l *layout, dpi float64, turns int) *planes {
 		if dst.Empty() {
 			continue
 		}
-		src := p.sub(ph.box.Add(l.crop.Min)).resized(dst.Dx(), dst.Dy())
+		src := l.source(p, ph).resized(dst.Dx(), dst.Dy())
 		paste(out.y, src.y, dst.Min.X, dst.Min.Y)
 		if colour && src.colour() {
 			paste(out.cb, src.cb, dst.Min.X/2, dst.Min.Y/2)

@@ -217,7 +217,10 @@ func pdfPageOf(p *planes, l *layout, lv level, turns int) (*pdfPage, Choice, err
 	}
 	for _, ph := range l.photos {
 		f := math.Min(1, lv.photoDPI/l.dpi)
-		src := p.sub(ph.box.Add(l.crop.Min)).scaled(f)
+		if ph.flat != nil {
+			f = math.Min(1, math.Max(lv.photoDPI, greyTextDPI)/l.dpi)
+		}
+		src := l.source(p, ph).scaled(f)
 		if ph.grey {
 			src.cb, src.cr = plane{}, plane{}
 		}
@@ -277,11 +280,29 @@ func encodeMask(b *bilevel.Bitmap) (data []byte, coding, filter string, err erro
 	return j, "JBIG2", "/Filter /JBIG2Decode", nil
 }
 
+// greyTextDPI is the least resolution of a grey text layer: thin strokes
+// stay whole.
+const greyTextDPI = 200
+
+// source is the pixels of a photo area: the page's, or the grey layer's.
+func (l *layout) source(p *planes, ph photo) *planes {
+	if ph.flat != nil {
+		return ph.flat.sub(ph.box)
+	}
+	return p.sub(ph.box.Add(l.crop.Min))
+}
+
 // choiceOf describes a page's layout.
 func choiceOf(l *layout) Choice {
-	c := Choice{Inks: len(l.masks), Photos: len(l.photos), Skew: l.skew, Warning: l.warning}
+	c := Choice{Inks: len(l.masks), Photos: len(l.photos), Skew: l.skew, Warning: l.warning, Step: l.step}
 	colour := len(l.masks) > 1 || len(l.masks) == 1 && l.masks[0].rgb != (color.RGBA{A: 255})
+	greyText := l.step == StepGrey
+	if greyText {
+		c.Photos-- // the grey layer is the text, not a photo
+	}
 	switch {
+	case greyText && c.Photos == 0:
+		c.Kind = KindText
 	case c.Inks == 0 && c.Photos == 0:
 		c.Kind = KindBlank
 	case c.Inks == 0:
