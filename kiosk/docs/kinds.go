@@ -311,11 +311,20 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 	}
 	choices := make([]Choice, len(pages))
 	var data []byte
-	format := PDF
+	format := PNG
+	switch {
+	case f.pdf:
+		format = PDF
+	case f.jpeg:
+		format = JPEG
+	}
 	smallest := int64(math.MaxInt64)
-	for _, lv := range levels {
+	for i, lv := range levels {
 		if err := ctx.Err(); err != nil {
 			return nil, "", nil, err
+		}
+		if format == PNG && i > 0 && lv.maxDPI == levels[i-1].maxDPI {
+			continue // quality means nothing to PNG
 		}
 		var encoded []*pdfPage
 		page := 0
@@ -333,13 +342,10 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 			}
 			var enc []byte
 			var err error
-			switch {
-			case f.pdf || f.jpeg:
-				format = map[bool]string{true: PDF, false: JPEG}[f.pdf]
-				enc, err = encodeJPEG(img, lv.quality, dpi)
-			default:
-				format = PNG
+			if format == PNG {
 				enc, err = encodePNG(img)
+			} else {
+				enc, err = encodeJPEG(img, lv.quality, dpi)
 			}
 			if err != nil {
 				return nil, "", nil, fmt.Errorf("page %d: %w", page+1, err)
@@ -363,12 +369,11 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 				total += c.p.y.w * c.p.y.h
 			}
 			for _, c := range scaled {
-				k := Kind(kind)
 				q := lv.quality
 				if format == PNG {
 					q = 0
 				}
-				choices[page] = Choice{Page: page + 1, Kind: k, Photos: 1, PhotoDPI: int(math.Round(dpi)), Quality: q, Skew: c.angle,
+				choices[page] = Choice{Page: page + 1, Kind: pictureKind(kind), Photos: 1, PhotoDPI: int(math.Round(dpi)), Quality: q, Skew: c.angle,
 					Bytes: int64(len(enc)) * int64(c.p.y.w*c.p.y.h) / int64(total)}
 				page++
 			}
@@ -380,15 +385,12 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 			return data, format, choices, nil
 		}
 		smallest = min(smallest, int64(len(data)))
-		if format == PNG && lv.maxDPI == levels[len(levels)-1].maxDPI {
-			break
-		}
 	}
 	return nil, "", nil, tooBig(len(pages), smallest, limit)
 }
 
-// Kind is Choice.Kind for a page of a document of the given kind.
-func Kind(doc string) string {
+// pictureKind is Choice.Kind for a page of an identity document or photo.
+func pictureKind(doc string) string {
 	if doc == DocID {
 		return KindCard
 	}

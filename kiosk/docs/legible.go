@@ -70,12 +70,10 @@ func (a *analyser) legible(l *layout) *layout {
 // layout's inks miss (by more than a pixel) and into how many pieces they
 // come apart.
 func (a *analyser) strokes(l *layout) strokeCheck {
-	ref := *a // the reference strokes, in slices of its own
-	ref.setRatios(refRatio, refRatio, refRatio)
-	if !ref.scan() {
+	ref, ok := a.reference(refRatio)
+	if !ok {
 		return strokeCheck{}
 	}
-	refComps, refLabel := ref.components()
 	w, h := a.crop.Dx(), a.crop.Dy()
 	words := (w+2)/64 + 1
 	// The kept ink, grown by a pixel each way.
@@ -100,25 +98,11 @@ func (a *analyser) strokes(l *layout) strokeCheck {
 	letter := func(c component) bool {
 		return c.area >= minArea && c.box.Dy() <= int(a.dpi/4) && c.box.Dx() <= int(a.dpi/2) && !c.touchesCropEdges && !inPhoto(c.box)
 	}
-	counted := make([]bool, len(refComps))
-	refN := 0
-	for i, c := range refComps {
-		if letter(c) {
-			counted[i] = true
-			refN++
-		}
-	}
-	keptN := 0
-	for _, c := range a.comps {
-		if c.cluster >= 0 && letter(c) {
-			keptN++
-		}
-	}
 	var strokePix, lostPix int
 	for y := range h {
 		row := kept[y*words : (y+1)*words]
 		for i := ref.rowStart[y]; i < ref.rowStart[y+1]; i++ {
-			if !counted[refLabel[i]] {
+			if !letter(ref.comps[ref.label[i]]) {
 				continue
 			}
 			r := ref.runs[i]
@@ -127,10 +111,41 @@ func (a *analyser) strokes(l *layout) strokeCheck {
 			lostPix += n - countBits(row, int(r.x0), int(r.x1))
 		}
 	}
+	// Pieces are counted against strokes seen a little closer to the inks'
+	// threshold: at refRatio, the halo of small type joins its letters.
+	if r := (a.inkR + 1) / 2; r < refRatio-0.01 {
+		if ref, ok = a.reference(r); !ok {
+			return strokeCheck{}
+		}
+	}
+	refN, keptN := 0, 0
+	for _, c := range ref.comps {
+		if letter(c) {
+			refN++
+		}
+	}
+	for _, c := range a.comps {
+		if c.cluster >= 0 && letter(c) {
+			keptN++
+		}
+	}
 	if strokePix == 0 || refN == 0 {
 		return strokeCheck{}
 	}
 	return strokeCheck{Lost: float64(lostPix) / float64(strokePix), Broken: float64(keptN) / float64(refN)}
+}
+
+// reference is a copy of the analyser, in slices of its own, holding the
+// runs and pieces of what is darker than ratio of the paper. ok is false
+// when there are too many.
+func (a *analyser) reference(ratio float64) (ref analyser, ok bool) {
+	ref = *a
+	ref.setRatios(ratio, ratio, ratio)
+	if !ref.scan() {
+		return ref, false
+	}
+	ref.comps, ref.label = ref.components()
+	return ref, true
 }
 
 // setBits sets bits [x0, x1) of a row of words.
