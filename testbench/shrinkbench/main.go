@@ -77,7 +77,8 @@ type result struct {
 	Page   string  `json:"page"`
 	Kind   string  `json:"kind"`
 	Bytes  int64   `json:"bytes"`
-	Millis float64 `json:"ms"` // median over runs
+	Millis float64 `json:"ms"`     // median over runs
+	CPUms  float64 `json:"cpu_ms"` // user + system, the process and its children; median over runs
 	RSSMB  float64 `json:"rss_mb"`
 	Recall float64 `json:"recall"` // -1: the page has no ground truth
 	Err    string  `json:"error,omitempty"`
@@ -162,21 +163,22 @@ func run(dirs []string, kioskctl, outDir string, runs int, skipSlow bool) error 
 			if t.name == "borne" || t.name == "jpeg150-q75" {
 				n = runs
 			}
-			var times []float64
+			var times, cpus []float64
 			for range n {
-				ms, rss, err := measure(ctx, t.args(pg, in, r.out))
+				ms, cpu, rss, err := measure(ctx, t.args(pg, in, r.out))
 				if err != nil {
 					r.Err = err.Error()
 					break
 				}
 				times = append(times, ms)
+				cpus = append(cpus, cpu)
 				r.RSSMB = math.Max(r.RSSMB, rss)
 			}
 			if r.Err == "" {
 				slices.Sort(times)
-				r.Millis, r.Bytes = times[len(times)/2], size(r.out)
+				r.Millis, r.CPUms, r.Bytes = medianOf(times), medianOf(cpus), size(r.out)
 			}
-			fmt.Fprintf(os.Stderr, "%-12s %-14s %8d B %8.0f ms %6.1f MB %s\n", name, t.name, r.Bytes, r.Millis, r.RSSMB, r.Err)
+			fmt.Fprintf(os.Stderr, "%-16s %-14s %8d B %8.0f ms %8.0f cpu ms %6.1f MB %s\n", name, t.name, r.Bytes, r.Millis, r.CPUms, r.RSSMB, r.Err)
 			results = append(results, r)
 		}
 	}
@@ -236,9 +238,10 @@ func kindOf(name string, hard bool) string {
 	return "other"
 }
 
-// measure runs a command and returns its wall time and peak RSS (of the
-// largest process of its tree, as wait4 reports it).
-func measure(ctx context.Context, args []string) (ms, rssMB float64, err error) {
+// measure runs a command and returns its wall time, its CPU time (user and
+// system, with its children's: steady on a busy machine) and peak RSS (of
+// the largest process of its tree, as wait4 reports it).
+func measure(ctx context.Context, args []string) (ms, cpuMs, rssMB float64, err error) {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -246,12 +249,13 @@ func measure(ctx context.Context, args []string) (ms, rssMB float64, err error) 
 	err = cmd.Run()
 	ms = float64(time.Since(start).Microseconds()) / 1000
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %v: %s", filepath.Base(args[0]), err, strings.TrimSpace(stderr.String()))
+		return 0, 0, 0, fmt.Errorf("%s: %v: %s", filepath.Base(args[0]), err, strings.TrimSpace(stderr.String()))
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rssMB = float64(ru.Maxrss) / 1024
+		cpuMs = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
 	}
-	return ms, rssMB, nil
+	return ms, cpuMs, rssMB, nil
 }
 
 func size(path string) int64 {
@@ -295,14 +299,14 @@ func ocr(ctx context.Context, results []*result) {
 }
 
 func writeTable(w io.Writer, results []*result) {
-	fmt.Fprintln(w, "| page | kind | tool | KB | ms | peak RSS MB | OCR recall |")
-	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| page | kind | tool | KB | ms | cpu ms | peak RSS MB | OCR recall |")
+	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		if r.Err != "" {
-			fmt.Fprintf(w, "| %s | %s | %s | failed: %s | | | |\n", r.Page, r.Kind, r.Tool, r.Err)
+			fmt.Fprintf(w, "| %s | %s | %s | failed: %s | | | | |\n", r.Page, r.Kind, r.Tool, r.Err)
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.1f | %.0f | %.1f | %s |\n", r.Page, r.Kind, r.Tool, float64(r.Bytes)/1000, r.Millis, r.RSSMB, recall(r.Recall))
+		fmt.Fprintf(w, "| %s | %s | %s | %.1f | %.0f | %.0f | %.1f | %s |\n", r.Page, r.Kind, r.Tool, float64(r.Bytes)/1000, r.Millis, r.CPUms, r.RSSMB, recall(r.Recall))
 	}
 	fmt.Fprintln(w)
 }
@@ -364,7 +368,7 @@ func writeSummary(w io.Writer, results []*result) {
 		return medianOf(v)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "kind\ttool\tpages\tKB/page\tms/page\tpeak MB\tOCR recall\t(medians)")
+	fmt.Fprintln(tw, "kind\ttool\tpages\tKB/page\tms/page\tcpu ms/page\tpeak MB\tOCR recall\t(medians)")
 	for _, k := range kinds {
 		for _, t := range tools {
 			var rs []*result
@@ -376,13 +380,14 @@ func writeSummary(w io.Writer, results []*result) {
 			if len(rs) == 0 {
 				continue
 			}
-			ms, rss := "", ""
+			ms, cpu, rss := "", "", ""
 			if t != "original" {
 				ms = figure("%.0f", median(rs, func(r *result) float64 { return r.Millis }))
+				cpu = figure("%.0f", median(rs, func(r *result) float64 { return r.CPUms }))
 				rss = figure("%.1f", median(rs, func(r *result) float64 { return r.RSSMB }))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", k, t, len(rs),
-				figure("%.1f", median(rs, func(r *result) float64 { return float64(r.Bytes) / 1000 })), ms, rss,
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", k, t, len(rs),
+				figure("%.1f", median(rs, func(r *result) float64 { return float64(r.Bytes) / 1000 })), ms, cpu, rss,
 				recall(median(rs, func(r *result) float64 { return r.Recall })))
 		}
 	}
@@ -391,7 +396,7 @@ func writeSummary(w io.Writer, results []*result) {
 
 	var misses []string
 	for _, k := range kinds {
-		var byteRatios, speedups []float64
+		var byteRatios, speedups, cpuRatios []float64
 		for _, b := range results {
 			if b.Tool != "borne" || b.Kind != k {
 				continue
@@ -403,6 +408,9 @@ func writeSummary(w io.Writer, results []*result) {
 			if o := find("ocrmypdf-O3", b.Page); o != nil && o.Err == "" {
 				byteRatios = append(byteRatios, float64(b.Bytes)/float64(o.Bytes))
 				speedups = append(speedups, o.Millis/b.Millis)
+				if b.CPUms > 0 {
+					cpuRatios = append(cpuRatios, o.CPUms/b.CPUms)
+				}
 			}
 			if orig := find("original", b.Page); b.Recall >= 0 && orig != nil && orig.Recall >= 0 && b.Recall < orig.Recall-recallSlack {
 				misses = append(misses, fmt.Sprintf("%s: recall %.3f < original %.3f − %.2f", b.Page, b.Recall, orig.Recall, recallSlack))
@@ -421,8 +429,8 @@ func writeSummary(w io.Writer, results []*result) {
 			continue
 		}
 		smaller, faster := 1/medianOf(byteRatios), medianOf(speedups)
-		fmt.Fprintf(w, "%s: Borne is %.1f× smaller (worst page %.1f×) and %.0f× faster (worst %.0f×) than OCRmyPDF -O3 (medians; targets %d× and %d×)\n",
-			k, smaller, 1/slices.Max(byteRatios), faster, slices.Min(speedups), minSmaller, minFaster)
+		fmt.Fprintf(w, "%s: Borne is %.1f× smaller (worst page %.1f×) and %.0f× faster (worst %.0f×) than OCRmyPDF -O3 (medians; targets %d× and %d×); it takes %.0f× less CPU\n",
+			k, smaller, 1/slices.Max(byteRatios), faster, slices.Min(speedups), minSmaller, minFaster, medianOf(cpuRatios))
 		if smaller < minSmaller {
 			misses = append(misses, fmt.Sprintf("%s: only %.1f× smaller than OCRmyPDF", k, smaller))
 		}
