@@ -11,6 +11,8 @@ import (
 // darker than its paper (refRatio); pieces smaller than a dot are noise.
 const (
 	refRatio = 0.90
+	// nearRatio caps where pieces are counted (see strokes).
+	nearRatio = 0.85
 	// maxLost is the share of stroke pixels the inks may miss by more than a
 	// pixel: the faint edges of letters, never whole strokes.
 	maxLost = 0.12
@@ -113,7 +115,7 @@ func (a *analyser) strokes(l *layout) strokeCheck {
 	}
 	// Pieces are counted against strokes seen a little closer to the inks'
 	// threshold: at refRatio, the halo of small type joins its letters.
-	if r := (a.inkR + 1) / 2; r < refRatio-0.01 {
+	if r := min((a.inkR+1)/2, nearRatio); r < refRatio-0.01 {
 		if ref, ok = a.reference(r); !ok {
 			return strokeCheck{}
 		}
