@@ -403,7 +403,10 @@ func FuzzDecode(f *testing.F) {
 		if p.y.w*p.y.h > MaxPixels {
 			t.Fatalf("decoded %v", p.y.rect())
 		}
-		// Whatever decodes must analyse.
+		// Whatever decodes must analyse, and be looked for on the glass.
 		analyse(p, 150)
+		if box, deg, ok := findOnGlass(p, 150); ok {
+			straightCut(p, box, deg)
+		}
 	})
 }
