@@ -56,7 +56,7 @@ type layout struct {
 	masks   []mask  // black first, then one per ink colour
 	photos  []photo
 	warning string
-	step    string  // how far the legibility check stepped up: "", StepContrast or StepGrey
+	step    string // how far the legibility check stepped up: "", StepContrast or StepGrey
 	check   strokeCheck
 }
 

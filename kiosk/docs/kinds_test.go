@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"borne/testbench/shrinkbench/legibility"
 )
 
 const hard = "../../testdata/hard/"
@@ -35,26 +33,7 @@ func TestHardPagesLegible(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				out := filepath.Join(t.TempDir(), name+".pdf")
-				const limit = 100_000
-				res, err := Shrink(context.Background(), []Page{{Path: scan}}, Target{MaxBytes: limit, Kind: DocLetter}, out)
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkPDF(t, out)
-				ctx := context.Background()
-				got, err := legibility.PDFRecall(ctx, out, string(truth))
-				if err != nil {
-					t.Fatal(err)
-				}
-				orig, err := legibility.PDFRecall(ctx, wrapJPEG(t, scan), string(truth))
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("%s: %s; OCR recall %.3f (scan %.3f)", name, res.PerPage[0], got, orig)
-				if got < orig-0.02 {
-					t.Errorf("OCR recall %.3f, scan's %.3f: lost words (%s)", got, orig, res.PerPage[0])
-				}
+				assertLegible(t, scan, string(truth), Target{MaxBytes: 100_000, Kind: DocLetter}, 0.02)
 			})
 		})
 	}
