@@ -43,12 +43,13 @@ func (s *Shell) kindPicker(tray *docs.Tray) gtk.IWidget {
 	for _, k := range s.kindChoices() {
 		kind := k.kind
 		b := s.actionButton("kind-"+kind, k.picto, k.text, func() {
-			s.scan.kind = kind
-			if s.scan.doc == "" {
+			if s.scan.doc == "" { // kept until the first page makes the document
+				s.scan.kind = kind
 				s.rebuild()
 				return
 			}
-			s.trayChange(func() error { return tray.SetKind(s.scan.doc, kind) })
+			doc := s.scan.doc
+			s.trayChange(func() error { return tray.SetKind(doc, kind) })
 		})
 		if kind == current {
 			addClass(&b.Widget, "done")
@@ -59,12 +60,15 @@ func (s *Shell) kindPicker(tray *docs.Tray) gtk.IWidget {
 	return row
 }
 
-// keepKind gives a new document the kind the resident picked.
+// keepKind gives a new document the kind the resident picked; the next
+// document starts again as a letter.
 func (s *Shell) keepKind(tray *docs.Tray, docID string) error {
-	if s.scan.kind == "" {
+	kind := s.scan.kind
+	s.scan.kind = ""
+	if kind == "" {
 		return nil
 	}
-	return tray.SetKind(docID, s.scan.kind)
+	return tray.SetKind(docID, kind)
 }
 
 // scanButtonText is the scan button's words: an identity card's second
