@@ -117,8 +117,15 @@ type analyser struct {
 	label    []int32      // run → component
 }
 
-// analyse finds the paper, the inks and the photos of a page.
-func analyse(p *planes, dpi float64) *layout {
+// analyse finds the paper, the inks and the photos of a page, checked for
+// legibility (see legible).
+func analyse(p *planes, dpi float64) *layout { return analyseChecked(p, dpi, true) }
+
+// sketch finds the paper, its tilt and whether it looks blank or dark:
+// enough for a thumbnail, without the legibility check.
+func sketch(p *planes, dpi float64) *layout { return analyseChecked(p, dpi, false) }
+
+func analyseChecked(p *planes, dpi float64, check bool) *layout {
 	c := max(2, int(math.Round(dpi/37.5)))
 	a := &analyser{p: p, dpi: dpi, w: p.y.w, h: p.y.h, cs: c, bs: 4 * c}
 	a.gw, a.gh = ceilDiv(a.w, a.bs), ceilDiv(a.h, a.bs)
@@ -128,7 +135,7 @@ func analyse(p *planes, dpi float64) *layout {
 		return &layout{crop: p.y.rect(), dpi: dpi, warning: WarnDark}
 	}
 	l, inks := a.layoutAt(nil)
-	if !inks || p.bilevel {
+	if !inks || p.bilevel || !check {
 		return l
 	}
 	return a.legible(l)

@@ -321,7 +321,7 @@ func (t *Tray) store(id string, img image.Image, dpi int) (Page, error) {
 	if adpi > analysisDPI {
 		a, adpi = p.scaled(analysisDPI/adpi), analysisDPI
 	}
-	l := analyse(a, adpi)
+	l := sketch(a, adpi)
 	page.Warning = l.warning
 	crop := a.sub(l.crop)
 	f := ThumbSize / float64(max(crop.y.w, crop.y.h))
