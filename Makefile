@@ -21,6 +21,8 @@ APT_PACKAGES += reprepro gnupg apt-utils
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
+# The shared corpus of scans, beside the repository.
+CORPUS ?= ../shared/corpus
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots
 
@@ -72,12 +74,13 @@ test: build
 	$(GO) test -timeout $(TEST_TIMEOUT) ./ui/...
 
 # Go benchmarks (cold start, idle RSS, session reset, ticket, print round
-# trip…), then the shrink engine against its peers on ../shared/corpus
-# (about 8 minutes; per-page table in artefacts/bench/).
+# trip…), then the shrink engine against its peers on ../shared/corpus and
+# testdata/hard, per kind of document (letter, hard page, ID card, photo):
+# about 15 minutes; per-page and per-kind tables in artefacts/bench/.
 bench: build
 	@$(MAKE) --no-print-directory apt PACKAGES="$(BENCH_PACKAGES)"
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./kiosk/... ./drivers/... ./ui/...
-	$(GO) run ./testbench/shrinkbench -kioskctl $(BIN)/kioskctl -out artefacts/bench
+	$(GO) run ./testbench/shrinkbench -kioskctl $(BIN)/kioskctl -corpus $(CORPUS) -hard testdata/hard -out artefacts/bench
 
 # Each fuzz target of the parsers of outside bytes, FUZZTIME each.
 FUZZTIME ?= 30s

@@ -56,6 +56,8 @@ type layout struct {
 	masks   []mask  // black first, then one per ink colour
 	photos  []photo
 	warning string
+	step    string // how far the legibility check stepped up: "", StepContrast or StepGrey
+	check   strokeCheck
 }
 
 // mask is ink of one colour, drawn from a bilevel image.
@@ -69,6 +71,9 @@ type mask struct {
 type photo struct {
 	box  image.Rectangle
 	grey bool
+	// flat, when set, is what to draw instead of the page: the text of a
+	// page too faint for inks, its paper made white (see greyLayer).
+	flat *planes
 }
 
 func (l *layout) size() (w, h int) { return l.crop.Dx(), l.crop.Dy() }
@@ -106,10 +111,21 @@ type analyser struct {
 	rowStart []int32 // runs of crop row y: runs[rowStart[y]:rowStart[y+1]]
 	mid, ink []uint16
 	colours  []color.RGBA // of the ink clusters; 0 is black
+	bg       []float64    // the paper's brightness per block
+	inkR     float64      // the ink threshold, as a fraction of the paper
+	comps    []component  // of the last layoutAt
+	label    []int32      // run → component
 }
 
-// analyse finds the paper, the inks and the photos of a page.
-func analyse(p *planes, dpi float64) *layout {
+// analyse finds the paper, the inks and the photos of a page, checked for
+// legibility (see legible).
+func analyse(p *planes, dpi float64) *layout { return analyseChecked(p, dpi, true) }
+
+// sketch finds the paper, its tilt and whether it looks blank or dark:
+// enough for a thumbnail, without the legibility check.
+func sketch(p *planes, dpi float64) *layout { return analyseChecked(p, dpi, false) }
+
+func analyseChecked(p *planes, dpi float64, check bool) *layout {
 	c := max(2, int(math.Round(dpi/37.5)))
 	a := &analyser{p: p, dpi: dpi, w: p.y.w, h: p.y.h, cs: c, bs: 4 * c}
 	a.gw, a.gh = ceilDiv(a.w, a.bs), ceilDiv(a.h, a.bs)
@@ -118,21 +134,34 @@ func analyse(p *planes, dpi float64) *layout {
 	if !a.thresholds() {
 		return &layout{crop: p.y.rect(), dpi: dpi, warning: WarnDark}
 	}
-	l := &layout{crop: a.crop, dpi: dpi}
-	if !a.scan() {
-		// Too busy for ink: keep the whole paper in tones.
-		l.photos = []photo{{box: image.Rect(0, 0, a.crop.Dx(), a.crop.Dy()), grey: !p.colour()}}
+	l, inks := a.layoutAt(nil)
+	if !inks || p.bilevel || !check {
 		return l
 	}
-	comps, label := a.components()
-	l.photos = a.photos()
-	a.assign(comps, l.photos)
-	l.masks = a.masks(comps, label)
-	l.skew = a.skew(comps, label)
+	return a.legible(l)
+}
+
+// layoutAt finds the inks at the analyser's thresholds, and the photos
+// unless given. inks is false when the page is too busy for inks and is
+// kept whole in tones.
+func (a *analyser) layoutAt(photos []photo) (l *layout, inks bool) {
+	l = &layout{crop: a.crop, dpi: a.dpi}
+	if !a.scan() {
+		l.photos = []photo{{box: image.Rect(0, 0, a.crop.Dx(), a.crop.Dy()), grey: !a.p.colour()}}
+		return l, false
+	}
+	a.comps, a.label = a.components()
+	l.photos = photos
+	if photos == nil {
+		l.photos = a.photos()
+	}
+	a.assign(a.comps, l.photos)
+	l.masks = a.masks(a.comps, a.label)
+	l.skew = a.skew(a.comps, a.label)
 	if len(l.masks) == 0 && len(l.photos) == 0 {
 		l.warning = WarnBlank
 	}
-	return l
+	return l, true
 }
 
 func (p plane) rect() image.Rectangle { return image.Rect(0, 0, p.w, p.h) }
@@ -239,22 +268,32 @@ func (a *analyser) thresholds() bool {
 		}
 		known = next
 	}
-	a.tInk, a.tMid, a.tCore = make([]uint8, n), make([]uint8, n), make([]uint8, n)
 	for i := range n {
-		b := bg[i]
 		if !known[i] {
-			b = paper
+			bg[i] = paper
 		}
+	}
+	a.bg = bg
+	a.setRatios(inkRatio, midRatio, coreRatio)
+	return true
+}
+
+// setRatios sets the thresholds of every block from its paper brightness,
+// in new slices (a copy of the analyser keeps the old ones).
+func (a *analyser) setRatios(ink, mid, core float64) {
+	n := len(a.bg)
+	a.inkR = ink
+	a.tInk, a.tMid, a.tCore = make([]uint8, n), make([]uint8, n), make([]uint8, n)
+	for i, b := range a.bg {
 		switch {
 		case a.outside[i]:
 			// nothing there is ink
 		case a.p.bilevel:
 			a.tInk[i], a.tCore[i] = 128, 128
 		default:
-			a.tInk[i], a.tMid[i], a.tCore[i] = uint8(inkRatio*b), uint8(midRatio*b), uint8(coreRatio*b)
+			a.tInk[i], a.tMid[i], a.tCore[i] = uint8(ink*b), uint8(mid*b), uint8(core*b)
 		}
 	}
-	return true
 }
 
 // trim moves each side of box inward, pixel by pixel, past the rows and

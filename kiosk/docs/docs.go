@@ -40,12 +40,14 @@ type Page struct {
 const (
 	PDF  = "pdf"
 	JPEG = "jpeg"
+	PNG  = "png"
 )
 
-// Target is what the website accepts.
+// Target is what the website accepts, and what the document is.
 type Target struct {
 	MaxBytes int64    // 0: no limit
-	Formats  []string // PDF and/or JPEG, in any order; none means PDF
+	Formats  []string // PDF, JPEG and/or PNG, in any order; none means PDF, which comes first when accepted
+	Kind     string   // DocLetter (also ""), DocID or DocPhoto
 }
 
 // Result is the file Shrink wrote.
@@ -78,6 +80,7 @@ type Choice struct {
 	Skew     float64 // degrees the page was straightened by
 	Bytes    int64   // what the page takes in the file
 	Warning  string  // WarnBlank or WarnDark
+	Step     string  // StepContrast or StepGrey: the legibility check stepped up
 }
 
 func (c Choice) String() string {
@@ -86,8 +89,17 @@ func (c Choice) String() string {
 	if c.Inks > 0 {
 		fmt.Fprintf(&b, ", %d ink(s) %s %d dpi", c.Inks, c.Coding, c.MaskDPI)
 	}
-	if c.Photos > 0 {
+	switch {
+	case c.Photos > 0 && c.Quality == 0:
+		fmt.Fprintf(&b, ", %d picture(s) PNG %d dpi", c.Photos, c.PhotoDPI)
+	case c.Photos > 0:
 		fmt.Fprintf(&b, ", %d photo(s) JPEG %d dpi q%d", c.Photos, c.PhotoDPI, c.Quality)
+	}
+	switch c.Step {
+	case StepContrast:
+		b.WriteString(", faint ink: thresholds fitted to it")
+	case StepGrey:
+		fmt.Fprintf(&b, ", faint ink: text kept in grey JPEG q%d", c.Quality)
 	}
 	if c.Skew != 0 {
 		fmt.Fprintf(&b, ", straightened %.2f°", c.Skew)
@@ -107,4 +119,6 @@ var (
 	ErrOnePageOnly = errors.New("the site accepts a single image and the document has several pages")
 	// ErrFormat: no format Borne can write is accepted.
 	ErrFormat = errors.New("no accepted format")
+	// ErrKind: not a document kind Borne knows.
+	ErrKind = errors.New("unknown document kind")
 )

@@ -10,20 +10,27 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
-// corpus is the shared corpus, beside the repository.
+// corpus is the shared corpus, beside the repository (or, for a git
+// worktree kept under a directory of its own, beside that directory).
 func corpus(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs("../../../shared/corpus")
-	if err != nil {
-		t.Fatal(err)
+	var tried []string
+	for _, rel := range []string{"../../../shared/corpus", "../../../../shared/corpus"} {
+		dir, err := filepath.Abs(rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "README.md")); err == nil {
+			return dir
+		}
+		tried = append(tried, dir)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		t.Fatalf("the shared corpus is missing: clone the shared repository beside this one (%s): %v", dir, err)
-	}
-	return dir
+	t.Fatalf("the shared corpus is missing: clone the shared repository beside this one (tried %s)", strings.Join(tried, ", "))
+	return ""
 }
 
 // textPage draws an A4 page at dpi: paper of the given grey, a coloured

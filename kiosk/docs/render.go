@@ -40,27 +40,12 @@ func (p *planes) rotated(deg float64, turns int) *planes {
 // rotatePlane rotates about the centre, bilinearly, by deg degrees: lines
 // that ran down to the right by deg come out level.
 func rotatePlane(p plane, deg float64, fill byte) plane {
-	out := newPlane(p.w, p.h, fill)
 	sin, cos := math.Sincos(deg * math.Pi / 180)
 	cx, cy := float64(p.w)/2, float64(p.h)/2
-	for y := range p.h {
-		dst := out.row(y)
-		dy := float64(y) + 0.5 - cy
-		for x := range p.w {
-			dx := float64(x) + 0.5 - cx
-			sx, sy := dx*cos-dy*sin+cx-0.5, dx*sin+dy*cos+cy-0.5
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
-			if x0 < 0 || y0 < 0 || x0+1 >= p.w || y0+1 >= p.h {
-				continue
-			}
-			tx, ty := sx-float64(x0), sy-float64(y0)
-			r0, r1 := p.pix[y0*p.stride+x0:], p.pix[(y0+1)*p.stride+x0:]
-			top := float64(r0[0])*(1-tx) + float64(r0[1])*tx
-			bot := float64(r1[0])*(1-tx) + float64(r1[1])*tx
-			dst[x] = uint8(top*(1-ty) + bot*ty + 0.5)
-		}
-	}
-	return out
+	return samplePlane(p, p.w, p.h, 1, fill, func(x, y float64) (float64, float64) {
+		dx, dy := x-cx, y-cy
+		return dx*cos - dy*sin + cx, dx*sin + dy*cos + cy
+	})
 }
 
 // turnPlane turns a plane a quarter turn clockwise.
@@ -105,7 +90,7 @@ func compose(p *planes, l *layout, dpi float64, turns int) *planes {
 		if dst.Empty() {
 			continue
 		}
-		src := p.sub(ph.box.Add(l.crop.Min)).resized(dst.Dx(), dst.Dy())
+		src := l.source(p, ph).resized(dst.Dx(), dst.Dy())
 		paste(out.y, src.y, dst.Min.X, dst.Min.Y)
 		if colour && src.colour() {
 			paste(out.cb, src.cb, dst.Min.X/2, dst.Min.Y/2)

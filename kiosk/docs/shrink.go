@@ -55,22 +55,32 @@ func Shrink(ctx context.Context, pages []Page, t Target, out string) (Result, er
 	if t.MaxBytes < 0 {
 		return Result{}, fmt.Errorf("shrink: negative size limit %d", t.MaxBytes)
 	}
-	pdf, jpg, err := formats(t.Formats)
+	f, err := formats(t.Formats)
 	if err != nil {
 		return Result{}, fmt.Errorf("shrink: %w", err)
 	}
 	var data []byte
 	var choices []Choice
 	format := PDF
-	if pdf {
-		data, choices, err = shrinkPDF(ctx, pages, t.MaxBytes)
-	}
-	if jpg && (!pdf || errors.Is(err, ErrTooBig) && len(pages) == 1) {
-		if len(pages) > 1 {
-			return Result{}, fmt.Errorf("shrink: %w (%d pages): send them one by one", ErrOnePageOnly, len(pages))
+	switch t.Kind {
+	case "", DocLetter:
+		if f.pdf {
+			data, choices, err = shrinkPDF(ctx, pages, t.MaxBytes)
 		}
-		format = JPEG
-		data, choices, err = shrinkJPEG(ctx, pages[0], t.MaxBytes)
+		if (f.jpeg || f.png) && (!f.pdf || errors.Is(err, ErrTooBig) && len(pages) == 1) {
+			if len(pages) > 1 {
+				return Result{}, fmt.Errorf("shrink: %w (%d pages): send them one by one", ErrOnePageOnly, len(pages))
+			}
+			format = JPEG
+			if !f.jpeg {
+				format = PNG
+			}
+			data, choices, err = shrinkImage(ctx, pages[0], format, t.MaxBytes)
+		}
+	case DocID, DocPhoto:
+		data, format, choices, err = shrinkPictures(ctx, pages, t.Kind, f, t.MaxBytes)
+	default:
+		return Result{}, fmt.Errorf("shrink: %w: %q (want %s)", ErrKind, t.Kind, strings.Join(DocKinds, ", "))
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("shrink: %w", err)
@@ -81,23 +91,29 @@ func Shrink(ctx context.Context, pages []Page, t Target, out string) (Result, er
 	return Result{Path: out, Bytes: int64(len(data)), Format: format, PerPage: choices}, nil
 }
 
+// accepted is the formats a site takes.
+type accepted struct{ pdf, jpeg, png bool }
+
 // formats reads the accepted formats.
-func formats(list []string) (pdf, jpg bool, err error) {
+func formats(list []string) (accepted, error) {
 	if len(list) == 0 {
-		return true, false, nil
+		return accepted{pdf: true}, nil
 	}
-	for _, f := range list {
-		switch strings.ToLower(strings.TrimPrefix(f, ".")) {
+	var f accepted
+	for _, s := range list {
+		switch strings.ToLower(strings.TrimPrefix(s, ".")) {
 		case "pdf", "application/pdf":
-			pdf = true
+			f.pdf = true
 		case "jpeg", "jpg", "image/jpeg":
-			jpg = true
+			f.jpeg = true
+		case "png", "image/png":
+			f.png = true
 		}
 	}
-	if !pdf && !jpg {
-		return false, false, fmt.Errorf("%w: %s (Borne writes PDF and JPEG)", ErrFormat, strings.Join(list, ", "))
+	if f == (accepted{}) {
+		return f, fmt.Errorf("%w: %s (Borne writes PDF, JPEG and PNG)", ErrFormat, strings.Join(list, ", "))
 	}
-	return pdf, jpg, nil
+	return f, nil
 }
 
 // shrinkPDF tries the levels in turn until the file fits.
@@ -147,8 +163,9 @@ func tooBig(pages int, need, limit int64) error {
 
 func kb(n int64) string { return fmt.Sprintf("%d KB", (n+999)/1000) }
 
-// shrinkJPEG composes the page and encodes it at the first level that fits.
-func shrinkJPEG(ctx context.Context, page Page, limit int64) ([]byte, []Choice, error) {
+// shrinkImage composes the page and encodes it (JPEG or PNG) at the first
+// level that fits.
+func shrinkImage(ctx context.Context, page Page, format string, limit int64) ([]byte, []Choice, error) {
 	p, l, err := prepare(page, jpegLevels[0].maskDPI)
 	if err != nil {
 		return nil, nil, fmt.Errorf("page 1: %w", err)
@@ -159,17 +176,27 @@ func shrinkJPEG(ctx context.Context, page Page, limit int64) ([]byte, []Choice, 
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
+		if i > 0 && format == PNG && lv.photoDPI == jpegLevels[i-1].photoDPI {
+			continue // quality means nothing to PNG
+		}
 		if i == 0 || lv.photoDPI != jpegLevels[i-1].photoDPI {
 			composed = compose(p, l, math.Min(lv.photoDPI, l.dpi), page.Turns)
 		}
-		data, err = encodeJPEG(composed, lv.quality, math.Min(lv.photoDPI, l.dpi))
+		if format == PNG {
+			data, err = encodePNG(composed)
+		} else {
+			data, err = encodeJPEG(composed, lv.quality, math.Min(lv.photoDPI, l.dpi))
+		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("page 1: encode JPEG: %w", err)
+			return nil, nil, fmt.Errorf("page 1: %w", err)
 		}
 		if limit == 0 || int64(len(data)) <= limit {
 			c := choiceOf(l)
 			c.Page, c.Inks, c.Photos = 1, 0, 1
 			c.PhotoDPI, c.Quality, c.Bytes = int(math.Min(lv.photoDPI, l.dpi)), lv.quality, int64(len(data))
+			if format == PNG {
+				c.Quality = 0
+			}
 			return data, []Choice{c}, nil
 		}
 	}
@@ -217,7 +244,10 @@ func pdfPageOf(p *planes, l *layout, lv level, turns int) (*pdfPage, Choice, err
 	}
 	for _, ph := range l.photos {
 		f := math.Min(1, lv.photoDPI/l.dpi)
-		src := p.sub(ph.box.Add(l.crop.Min)).scaled(f)
+		if ph.flat != nil {
+			f = math.Min(1, math.Max(lv.photoDPI, greyTextDPI)/l.dpi)
+		}
+		src := l.source(p, ph).scaled(f)
 		if ph.grey {
 			src.cb, src.cr = plane{}, plane{}
 		}
@@ -277,11 +307,29 @@ func encodeMask(b *bilevel.Bitmap) (data []byte, coding, filter string, err erro
 	return j, "JBIG2", "/Filter /JBIG2Decode", nil
 }
 
+// greyTextDPI is the least resolution of a grey text layer: thin strokes
+// stay whole.
+const greyTextDPI = 200
+
+// source is the pixels of a photo area: the page's, or the grey layer's.
+func (l *layout) source(p *planes, ph photo) *planes {
+	if ph.flat != nil {
+		return ph.flat.sub(ph.box)
+	}
+	return p.sub(ph.box.Add(l.crop.Min))
+}
+
 // choiceOf describes a page's layout.
 func choiceOf(l *layout) Choice {
-	c := Choice{Inks: len(l.masks), Photos: len(l.photos), Skew: l.skew, Warning: l.warning}
+	c := Choice{Inks: len(l.masks), Photos: len(l.photos), Skew: l.skew, Warning: l.warning, Step: l.step}
 	colour := len(l.masks) > 1 || len(l.masks) == 1 && l.masks[0].rgb != (color.RGBA{A: 255})
+	greyText := l.step == StepGrey
+	if greyText {
+		c.Photos-- // the grey layer is the text, not a photo
+	}
 	switch {
+	case greyText && c.Photos == 0:
+		c.Kind = KindText
 	case c.Inks == 0 && c.Photos == 0:
 		c.Kind = KindBlank
 	case c.Inks == 0:

@@ -37,6 +37,7 @@ const (
 type Document struct {
 	ID    string `json:"id"`
 	Pages []Page `json:"pages"`
+	Kind  string `json:"kind,omitempty"` // DocLetter (also ""), DocID or DocPhoto, as the resident said
 }
 
 // Tray holds a session's documents under its directory, which the session
@@ -87,7 +88,7 @@ func (t *Tray) Documents() []Document {
 	defer t.mu.Unlock()
 	out := make([]Document, len(t.docs))
 	for i, d := range t.docs {
-		out[i] = Document{ID: d.ID, Pages: slices.Clone(d.Pages)}
+		out[i] = Document{ID: d.ID, Pages: slices.Clone(d.Pages), Kind: d.Kind}
 	}
 	return out
 }
@@ -100,7 +101,23 @@ func (t *Tray) Document(id string) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
-	return Document{ID: id, Pages: slices.Clone(t.docs[i].Pages)}, nil
+	return Document{ID: id, Pages: slices.Clone(t.docs[i].Pages), Kind: t.docs[i].Kind}, nil
+}
+
+// SetKind says what a document is (DocLetter, DocID, DocPhoto): Shrink
+// keeps its pages accordingly.
+func (t *Tray) SetKind(docID, kind string) error {
+	if !slices.Contains(DocKinds, kind) {
+		return fmt.Errorf("tray: %w: %q", ErrKind, kind)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i, err := t.find(docID)
+	if err != nil {
+		return err
+	}
+	t.docs[i].Kind = kind
+	return t.save()
 }
 
 // NewDocument starts an empty document.
@@ -123,8 +140,9 @@ func (t *Tray) DeleteDocument(id string) error {
 	for _, p := range t.docs[i].Pages {
 		removePage(p)
 	}
-	os.Remove(t.outPath(id, PDF))
-	os.Remove(t.outPath(id, JPEG))
+	for _, f := range []string{PDF, JPEG, PNG} {
+		os.Remove(t.outPath(id, f))
+	}
 	t.docs = slices.Delete(t.docs, i, i+1)
 	return t.save()
 }
@@ -232,7 +250,8 @@ func (t *Tray) Move(docID, pageID string, to int) error {
 }
 
 // Shrink writes a document as the target asks (see Shrink) into the tray,
-// replacing the previous output of the document.
+// replacing the previous output of the document. The document's kind
+// counts when the target names none.
 func (t *Tray) Shrink(ctx context.Context, docID string, target Target) (Result, error) {
 	d, err := t.Document(docID)
 	if err != nil {
@@ -244,14 +263,18 @@ func (t *Tray) Shrink(ctx context.Context, docID string, target Target) (Result,
 	if err := os.MkdirAll(filepath.Join(t.dir, "out"), 0o700); err != nil {
 		return Result{}, fmt.Errorf("tray: %w", err)
 	}
+	if target.Kind == "" {
+		target.Kind = d.Kind
+	}
 	tmp := filepath.Join(t.dir, "out", docID+".tmp")
 	res, err := Shrink(ctx, d.Pages, target, tmp)
 	if err != nil {
 		return Result{}, err
 	}
 	res.Path = t.outPath(docID, res.Format)
-	os.Remove(t.outPath(docID, PDF))
-	os.Remove(t.outPath(docID, JPEG))
+	for _, f := range []string{PDF, JPEG, PNG} {
+		os.Remove(t.outPath(docID, f))
+	}
 	if err := os.Rename(tmp, res.Path); err != nil {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("tray: %w", err)
@@ -260,10 +283,7 @@ func (t *Tray) Shrink(ctx context.Context, docID string, target Target) (Result,
 }
 
 func (t *Tray) outPath(docID, format string) string {
-	ext := ".pdf"
-	if format == JPEG {
-		ext = ".jpg"
-	}
+	ext := map[string]string{PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}[format]
 	return filepath.Join(t.dir, "out", docID+ext)
 }
 
@@ -301,7 +321,7 @@ func (t *Tray) store(id string, img image.Image, dpi int) (Page, error) {
 	if adpi > analysisDPI {
 		a, adpi = p.scaled(analysisDPI/adpi), analysisDPI
 	}
-	l := analyse(a, adpi)
+	l := sketch(a, adpi)
 	page.Warning = l.warning
 	crop := a.sub(l.crop)
 	f := ThumbSize / float64(max(crop.y.w, crop.y.h))

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,10 +18,10 @@ import (
 
 func init() {
 	commands = append(commands,
-		command{"scan", "", "--device NAME -o OUT.pdf|.jpg|.png [--resolution DPI] [--mode color|gray|lineart] [--source flatbed|adf] [--option NAME=VALUE]... [--max-bytes N] [--timeout D]",
-			"scan pages as the kiosk does (cropped, straightened, shrunk), or raw to PNG; \"kioskctl devices\" lists the scanners", scanCmd},
-		command{"shrink", "", "-o OUT [--max-bytes N] [--format pdf|jpeg] [--dpi N] IN...",
-			"turn images (JPEG, PNG, PNM) or scanned PDFs into the smallest legible PDF or JPEG under a size, saying what it chose per page", shrinkCmd},
+		command{"scan", "", "--device NAME -o OUT.pdf|.jpg|.png [--kind letter|id|photo] [--resolution DPI] [--mode color|gray|lineart] [--source flatbed|adf] [--option NAME=VALUE]... [--max-bytes N] [--format pdf|jpeg|png] [--timeout D]",
+			"scan pages as the kiosk does (cropped, straightened, shrunk for the kind of document), or raw to PNG (.png without --format); \"kioskctl devices\" lists the scanners", scanCmd},
+		command{"shrink", "", "-o OUT [--kind letter|id|photo] [--max-bytes N] [--format pdf|jpeg|png] [--dpi N] IN...",
+			"turn images (JPEG, PNG, PNM) or scanned PDFs into the smallest legible PDF, JPEG or PNG under a size, kept as the kind of document needs, saying what it chose per page", shrinkCmd},
 	)
 }
 
@@ -28,11 +29,13 @@ func init() {
 type targetFlags struct {
 	maxBytes int64
 	format   string
+	kind     string
 }
 
 func (tf *targetFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&tf.maxBytes, "max-bytes", 0, "size limit of the output in `bytes` (0: none)")
-	fs.StringVar(&tf.format, "format", "", "output format, `pdf or jpeg` (default: from the output's extension)")
+	fs.StringVar(&tf.format, "format", "", "output format, `pdf, jpeg or png` (default: from the output's extension)")
+	fs.StringVar(&tf.kind, "kind", docs.DocLetter, "what the document is, `letter, id or photo`: a letter or form keeps its text sharp and small; an identity card or a photo is cut out of the glass and kept in colour (recto and verso as one picture)")
 }
 
 // target checks the flags against the output path.
@@ -40,19 +43,24 @@ func (tf *targetFlags) target(out string) (docs.Target, error) {
 	if tf.maxBytes < 0 {
 		return docs.Target{}, fmt.Errorf("--max-bytes %d: want 0 (no limit) or more", tf.maxBytes)
 	}
+	if !slices.Contains(docs.DocKinds, tf.kind) {
+		return docs.Target{}, fmt.Errorf("--kind %q: want %s", tf.kind, strings.Join(docs.DocKinds, ", "))
+	}
 	format := tf.format
 	if format == "" {
 		switch strings.ToLower(filepath.Ext(out)) {
 		case ".jpg", ".jpeg":
 			format = docs.JPEG
+		case ".png":
+			format = docs.PNG
 		default:
 			format = docs.PDF
 		}
 	}
-	if format != docs.PDF && format != docs.JPEG {
-		return docs.Target{}, fmt.Errorf("--format %q: want pdf or jpeg", format)
+	if format != docs.PDF && format != docs.JPEG && format != docs.PNG {
+		return docs.Target{}, fmt.Errorf("--format %q: want pdf, jpeg or png", format)
 	}
-	return docs.Target{MaxBytes: tf.maxBytes, Formats: []string{format}}, nil
+	return docs.Target{MaxBytes: tf.maxBytes, Formats: []string{format}, Kind: tf.kind}, nil
 }
 
 // report prints what Shrink did.
@@ -99,7 +107,7 @@ func scanCmd(e *env, name string, args []string) int {
 	case *source != string(scanner.Flatbed) && *source != string(scanner.ADF):
 		return e.usageErr(name, "--source %q: want flatbed or adf", *source)
 	}
-	raw := strings.EqualFold(filepath.Ext(*out), ".png")
+	raw := strings.EqualFold(filepath.Ext(*out), ".png") && tf.format == ""
 	target, err := tf.target(*out)
 	if err != nil && !raw {
 		return e.usageErr(name, "%v", err)

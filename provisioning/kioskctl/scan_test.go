@@ -9,7 +9,11 @@ import (
 	"borne/testbench/lobby"
 )
 
-const samplePage = "../../testdata/pages/letter.jpg"
+const (
+	samplePage = "../../testdata/pages/letter.jpg"
+	idFront    = "../../testdata/hard/idcard-front.jpg"
+	idBack     = "../../testdata/hard/idcard-back.jpg"
+)
 
 func TestShrinkCmd(t *testing.T) {
 	dir := t.TempDir()
@@ -30,7 +34,13 @@ func TestShrinkCmd(t *testing.T) {
 		{"not an image", []string{"-o", filepath.Join(dir, "no.pdf"), "scan_test.go"}, 1, nil, "not a readable image"},
 		{"no output", []string{samplePage}, 2, nil, "-o is required"},
 		{"no input", []string{"-o", pdf}, 2, nil, "give at least one image or PDF"},
-		{"bad format", []string{"--format", "tiff", "-o", pdf, samplePage}, 2, nil, `--format "tiff": want pdf or jpeg`},
+		{"bad format", []string{"--format", "tiff", "-o", pdf, samplePage}, 2, nil, `--format "tiff": want pdf, jpeg or png`},
+		{"id card, recto and verso", []string{"--kind", "id", "-o", filepath.Join(dir, "id.jpg"), idFront, idBack}, 0,
+			[]string{"id.jpg: JPEG", "2 page(s)", "page 1: id-card, 1 photo(s) JPEG 300 dpi", "straightened 2.50°", "straightened -1.50°"}, ""},
+		{"id card as PNG", []string{"--kind", "id", "-o", filepath.Join(dir, "id.png"), idFront}, 0, []string{"id.png: PNG", "picture(s) PNG 300 dpi"}, ""},
+		{"photo", []string{"--kind", "photo", "--max-bytes", "150000", "-o", filepath.Join(dir, "photo.pdf"), "../../testdata/hard/photo-print.jpg"}, 0,
+			[]string{"photo.pdf: PDF", "page 1: photo, 1 photo(s) JPEG"}, ""},
+		{"bad kind", []string{"--kind", "passport", "-o", pdf, samplePage}, 2, nil, `--kind "passport": want letter, id, photo`},
 		{"negative limit", []string{"--max-bytes", "-1", "-o", pdf, samplePage}, 2, nil, "--max-bytes -1"},
 	}
 	for _, tt := range tests {

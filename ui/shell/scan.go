@@ -20,6 +20,7 @@ import (
 type scanning struct {
 	doc      string  // the tray document pages go into
 	retake   string  // a page to replace with the next scan, or ""
+	kind     string  // what the resident said the document is (docs.DocLetter…), or ""
 	busy     bool    // a scan is running
 	progress float64 // 0–1, or -1 when the scanner cannot tell
 	problem  string  // scanner.Problem code of the last failure
@@ -54,6 +55,7 @@ func (s *Shell) scanScreen() gtk.IWidget {
 	how.PackStart(s.picto("scan", 120), false, false, 0)
 	how.PackStart(label(s.cat.T("Posez la page face contre la vitre, en haut à gauche. Fermez le capot."), "lead"), false, false, 0)
 	box.PackStart(how, false, false, 0)
+	box.PackStart(s.kindPicker(tray), false, false, 0)
 	if s.scan.problem != "" {
 		problem := label(scanProblem(s.cat, s.scan.problem), "notice-text")
 		addClass(&problem.Widget, "notice")
@@ -73,11 +75,7 @@ func (s *Shell) scanScreen() gtk.IWidget {
 		if d, err := tray.Document(s.scan.doc); err == nil {
 			pages = len(d.Pages)
 		}
-		text := s.cat.T("Scanner la page")
-		if pages > 0 {
-			text = s.cat.T("Ajouter une page")
-		}
-		scan := s.actionButton("scan-page", "scan", text, s.startScan)
+		scan := s.actionButton("scan-page", "scan", s.scanButtonText(tray, pages), s.startScan)
 		addClass(&scan.Widget, "primary")
 		actions.PackStart(scan, false, false, 0)
 		if pages > 0 {
@@ -159,6 +157,9 @@ func (s *Shell) startScan() {
 			return
 		}
 		s.scan.doc = d.ID
+		if err := s.keepKind(tray, d.ID); err != nil {
+			s.opt.Log.Error("shell: tray", "err", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.scan.busy, s.scan.problem, s.scan.cancel, s.scan.progress = true, "", cancel, 0
@@ -250,7 +251,8 @@ func (s *Shell) showPrepared(svc *config.Service, doc string, res docs.Result, e
 		s.opt.Log.Warn("shrink: does not fit", "service", svc.ID, "err", err)
 		text = s.cat.T("Ce document est trop lourd pour ce site, même réduit.")
 	} else {
-		text = s.cat.N("%d page, %s — accepté par le site %s.", "%d pages, %s — accepté par le site %s.", pages, pages, s.size(res.Bytes), name)
+		text = s.cat.N("%d page, %s — accepté par le site %s.", "%d pages, %s — accepté par le site %s.", pages, pages, s.size(res.Bytes), name) +
+			"\n" + pageAccounts(s.cat, res)
 		if s.browser != nil && s.browser.pendingFile != nil {
 			send := s.actionButton("send", "done", s.cat.T("Envoyer au site"), func() {
 				s.closeDialog()
@@ -330,7 +332,7 @@ func withPages(all []docs.Document) []docs.Document {
 func targetFor(svc *config.Service, accept []string) docs.Target {
 	t := docs.Target{MaxBytes: int64(svc.UploadLimit)}
 	for _, mime := range svc.Accept {
-		format := map[string]string{"application/pdf": docs.PDF, "image/jpeg": docs.JPEG}[mime]
+		format := map[string]string{"application/pdf": docs.PDF, "image/jpeg": docs.JPEG, "image/png": docs.PNG}[mime]
 		if format != "" && acceptsType(accept, mime) {
 			t.Formats = append(t.Formats, format)
 		}
@@ -343,7 +345,7 @@ func acceptsType(accept []string, mime string) bool {
 	if len(accept) == 0 {
 		return true
 	}
-	ext := map[string][]string{"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}}[mime]
+	ext := map[string][]string{"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}}[mime]
 	for _, a := range accept {
 		a = strings.ToLower(strings.TrimSpace(a))
 		if a == mime || a == strings.SplitN(mime, "/", 2)[0]+"/*" || a == "*/*" {

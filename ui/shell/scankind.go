@@ -1,0 +1,112 @@
+package shell
+
+import (
+	"strings"
+
+	"github.com/gotk3/gotk3/gtk"
+
+	"borne/kiosk/docs"
+	"borne/kiosk/i18n"
+)
+
+// kindChoice is a document kind as the resident sees it.
+type kindChoice struct {
+	kind, picto, text string
+}
+
+func (s *Shell) kindChoices() []kindChoice {
+	return []kindChoice{
+		{docs.DocLetter, "letter", s.cat.T("Une lettre ou un formulaire")},
+		{docs.DocID, "idcard", s.cat.T("Une pièce d'identité")},
+		{docs.DocPhoto, "photo", s.cat.T("Une photo")},
+	}
+}
+
+// docKind is what the document being scanned is, as the resident said.
+func (s *Shell) docKind(tray *docs.Tray) string {
+	if d, err := tray.Document(s.scan.doc); err == nil && d.Kind != "" {
+		return d.Kind
+	}
+	if s.scan.kind != "" {
+		return s.scan.kind
+	}
+	return docs.DocLetter
+}
+
+// kindPicker asks what the document is, in plain words; the choice is
+// shown pressed and kept with the document.
+func (s *Shell) kindPicker(tray *docs.Tray) gtk.IWidget {
+	row := hbox(16)
+	row.SetHAlign(gtk.ALIGN_CENTER)
+	row.PackStart(label(s.cat.T("Qu'est-ce que c'est ?"), "lead"), false, false, 0)
+	current := s.docKind(tray)
+	for _, k := range s.kindChoices() {
+		kind := k.kind
+		b := s.actionButton("kind-"+kind, k.picto, k.text, func() {
+			if s.scan.doc == "" { // kept until the first page makes the document
+				s.scan.kind = kind
+				s.rebuild()
+				return
+			}
+			doc := s.scan.doc
+			s.trayChange(func() error { return tray.SetKind(doc, kind) })
+		})
+		if kind == current {
+			addClass(&b.Widget, "done")
+			setAccessible(&b.Widget, k.text, s.cat.T("choisi"))
+		}
+		row.PackStart(b, false, false, 0)
+	}
+	return row
+}
+
+// keepKind gives a new document the kind the resident picked; the next
+// document starts again as a letter.
+func (s *Shell) keepKind(tray *docs.Tray, docID string) error {
+	kind := s.scan.kind
+	s.scan.kind = ""
+	if kind == "" {
+		return nil
+	}
+	return tray.SetKind(docID, kind)
+}
+
+// scanButtonText is the scan button's words: an identity card's second
+// side is its back.
+func (s *Shell) scanButtonText(tray *docs.Tray, pages int) string {
+	switch {
+	case pages == 0:
+		return s.cat.T("Scanner la page")
+	case pages == 1 && s.docKind(tray) == docs.DocID:
+		return s.cat.T("Retourner la carte et scanner le verso")
+	}
+	return s.cat.T("Ajouter une page")
+}
+
+// pageAccounts says, page by page, what was done, in plain words.
+func pageAccounts(cat *i18n.Catalog, res docs.Result) string {
+	lines := make([]string, 0, len(res.PerPage))
+	for _, c := range res.PerPage {
+		var line string
+		switch {
+		case c.Kind == docs.KindCard:
+			line = cat.T("page %d : pièce d'identité découpée, gardée en couleur", c.Page)
+		case c.Kind == docs.KindBlank:
+			line = cat.T("page %d : page vide", c.Page)
+		case c.Step == docs.StepGrey:
+			line = cat.T("page %d : texte pâle gardé en gris pour rester lisible", c.Page)
+		case c.Step == docs.StepContrast:
+			line = cat.T("page %d : texte pâle foncé pour rester lisible", c.Page)
+		case c.Kind == docs.KindPhoto:
+			line = cat.T("page %d : photo gardée en couleur", c.Page)
+		case c.Kind == docs.KindMixed:
+			line = cat.T("page %d : texte net, photo gardée en couleur", c.Page)
+		case c.Kind == docs.KindColour:
+			line = cat.T("page %d : texte net, tampons et logos en couleur", c.Page)
+		default:
+			line = cat.T("page %d : texte net, en noir et blanc", c.Page)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
