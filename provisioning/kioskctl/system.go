@@ -1,6 +1,7 @@
 package kioskctl
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -106,6 +107,20 @@ func systemScreen(e *env, name string, args []string) int {
 	return exitOK
 }
 
+// checkStripped refuses a binary with its symbol table: Debian ships
+// stripped programs (lintian's unstripped-binary-or-object).
+func checkStripped(path string) error {
+	f, err := elf.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: not a program: %w", path, err)
+	}
+	defer f.Close()
+	if f.Section(".symtab") != nil {
+		return fmt.Errorf("%s is not stripped: build it with go build -ldflags='-s -w' (make deb does)", path)
+	}
+	return nil
+}
+
 // ExampleConfig is where the package puts the built-in configuration, a
 // commented starting point.
 const ExampleConfig = "/usr/share/borne/borne.example.toml"
@@ -140,6 +155,8 @@ func systemDeb(e *env, name string, args []string) int {
 			if _, err := config.Parse(data, f.src); err != nil {
 				return e.fail(name, err)
 			}
+		} else if err := checkStripped(f.src); err != nil {
+			return e.fail(name, err)
 		}
 		files = append(files, system.File{Path: f.dst, Mode: f.mode, Data: data})
 	}
@@ -148,7 +165,7 @@ func systemDeb(e *env, name string, args []string) int {
 		return e.fail(name, err)
 	}
 	err = system.BuildDeb(f, system.Package{
-		Name: "borne", Version: *version, Architecture: *arch, Maintainer: "Borne maintainers <borne@localhost>",
+		Name: "borne", Version: *version, Architecture: *arch, Maintainer: "Borne maintainers <borne@example.org>",
 		Depends: system.DefaultDepends, Files: files, ModTime: time.Now().UTC().Truncate(time.Second),
 		Description: "public-service self-service kiosk\nBorne runs a locked-down, touch-first kiosk for public-service\nwebsites in lobbies: sessions that leave nothing behind, anonymous\nusage figures, scanner and printers, signed configuration bundles.",
 	})

@@ -36,7 +36,7 @@ type Package struct {
 // Chinese) and SVG pictograms. TestDependsCoverLinkedLibraries checks the
 // libraries against the built binary.
 var DefaultDepends = []string{
-	"cage", "xwayland", "libgtk-3-0", "libwebkit2gtk-4.1-0", "libsane1", "sane-airscan", "libjpeg62-turbo",
+	"libc6", "cage", "xwayland", "libgtk-3-0", "libwebkit2gtk-4.1-0", "libsane1", "sane-airscan", "libjpeg62-turbo",
 	"espeak-ng", "alsa-utils", "poppler-utils", "ghostscript", "libpam-systemd", "systemd", "udev",
 	"librsvg2-common", "fonts-noto-core", "fonts-noto-cjk", "fonts-dejavu-core",
 }
@@ -121,7 +121,11 @@ func BuildDeb(w io.Writer, pkg Package) error {
 	case pkg.Architecture == "" || pkg.Maintainer == "" || pkg.Description == "":
 		return fmt.Errorf("system: deb: architecture, maintainer and description are required")
 	}
-	files := slices.Clone(pkg.Files)
+	docs, err := docFiles(pkg)
+	if err != nil {
+		return err
+	}
+	files := append(slices.Clone(pkg.Files), docs...)
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	for i, f := range files {
 		if !path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path {
@@ -149,6 +153,24 @@ func BuildDeb(w io.Writer, pkg Package) error {
 		return fmt.Errorf("system: deb: %w", aw.err)
 	}
 	return nil
+}
+
+// docFiles are the copyright notice and changelog every Debian package
+// carries in /usr/share/doc/NAME.
+func docFiles(pkg Package) ([]File, error) {
+	var log bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&log, gzip.BestCompression) // no name, no time: reproducible
+	fmt.Fprintf(zw, "%s (%s) unstable; urgency=medium\n\n  * Built by kioskctl system deb.\n\n -- %s  %s\n",
+		pkg.Name, pkg.Version, pkg.Maintainer, pkg.ModTime.UTC().Format(time.RFC1123Z))
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("system: deb: changelog: %w", err)
+	}
+	doc := "/usr/share/doc/" + pkg.Name + "/"
+	copyright := fmt.Sprintf("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: %s\n\nFiles: *\nCopyright: %s\nLicense: proprietary\n Distributed to the sites that run it; see the project's README.\n", pkg.Name, pkg.Maintainer)
+	return []File{
+		{Path: doc + "changelog.gz", Mode: 0o644, Data: log.Bytes()},
+		{Path: doc + "copyright", Mode: 0o644, Data: []byte(copyright)},
+	}, nil
 }
 
 // dataTar packs files with every parent directory, and returns the
