@@ -12,13 +12,18 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
 	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk libjpeg62-turbo-dev \
 	tesseract-ocr tesseract-ocr-fra systemd libxtst-dev xinput libxml2-utils
+# The production session: the compositor and what the package test uses to
+# drive it (screenshots, a headless sway for virtual pointer and keyboard
+# input, which cage 0.1.4 lacks), lintian for the .deb, sane-airscan (a
+# run-time dependency of the .deb).
+APT_PACKAGES += cage xwayland grim sway wtype lintian sane-airscan
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots
 
-.PHONY: deps apt build run test bench fuzz clean
+.PHONY: deps apt build deb run test bench fuzz clean
 
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
@@ -40,6 +45,17 @@ build: deps
 	$(GO) build -o $(BIN)/kiosk ./ui/cmd/kiosk
 	$(GO) build -o $(BIN)/kioskctl ./provisioning/cmd/kioskctl
 	$(GO) build -o $(BIN)/testbench ./testbench/cmd/testbench
+
+# The kiosk's Debian package, for apt install ./borne_VERSION_ARCH.deb:
+# stripped binaries, as Debian ships them.
+VERSION ?= 0.1.0
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+deb: deps
+	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/deb/kiosk ./ui/cmd/kiosk
+	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/deb/kioskctl ./provisioning/cmd/kioskctl
+	$(BIN)/deb/kioskctl system deb --kiosk $(BIN)/deb/kiosk --kioskctl $(BIN)/deb/kioskctl --version $(VERSION) \
+		--arch $(DEB_ARCH) --out $(BIN)/borne_$(VERSION)_$(DEB_ARCH).deb
+	lintian --fail-on error $(BIN)/borne_$(VERSION)_$(DEB_ARCH).deb
 
 # The kiosk on the simulated lobby. With a display: a window you can close.
 # Without one: full screen on a virtual display, every screen saved to $(SHOTS).
