@@ -12,11 +12,10 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
 	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk libjpeg62-turbo-dev \
 	tesseract-ocr tesseract-ocr-fra systemd libxtst-dev xinput libxml2-utils
-# The production session: the compositor and what the package test uses to
-# drive it (screenshots, a headless sway for virtual pointer and keyboard
-# input, which cage 0.1.4 lacks), lintian for the .deb, sane-airscan (a
-# run-time dependency of the .deb).
-APT_PACKAGES += cage xwayland grim sway wtype lintian sane-airscan
+# The production session: the compositor, grim for the package test's
+# screenshots, lintian for the .deb, sane-airscan (a run-time dependency of
+# the .deb the test installs).
+APT_PACKAGES += cage xwayland grim lintian sane-airscan
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
@@ -51,8 +50,8 @@ build: deps
 VERSION ?= 0.1.0
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 deb: deps
-	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/deb/kiosk ./ui/cmd/kiosk
-	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/deb/kioskctl ./provisioning/cmd/kioskctl
+	$(GO) build -ldflags='-s -w' -o $(BIN)/deb/kiosk ./ui/cmd/kiosk
+	$(GO) build -ldflags='-s -w' -o $(BIN)/deb/kioskctl ./provisioning/cmd/kioskctl
 	$(BIN)/deb/kioskctl system deb --kiosk $(BIN)/deb/kiosk --kioskctl $(BIN)/deb/kioskctl --version $(VERSION) \
 		--arch $(DEB_ARCH) --out $(BIN)/borne_$(VERSION)_$(DEB_ARCH).deb
 	lintian --fail-on error $(BIN)/borne_$(VERSION)_$(DEB_ARCH).deb
