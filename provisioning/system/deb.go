@@ -33,8 +33,8 @@ type Package struct {
 // scanners through sane-airscan), the tools it runs (espeak-ng and aplay
 // for speech, poppler and Ghostscript for PDFs), a logind session, udev for
 // the device rules, the fonts of every language it speaks (Latin, Arabic,
-// Chinese) and SVG pictograms. TestDependsCoverLinkedLibraries checks the
-// libraries against the built binary.
+// Chinese) and SVG pictograms. The package test installs it with apt-get
+// and starts the kiosk from it.
 var DefaultDepends = []string{
 	"libc6", "cage", "xwayland", "libgtk-3-0", "libwebkit2gtk-4.1-0", "libsane1", "sane-airscan", "libjpeg62-turbo",
 	"espeak-ng", "alsa-utils", "poppler-utils", "ghostscript", "libpam-systemd", "systemd", "udev",
