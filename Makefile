@@ -18,6 +18,10 @@ APT_PACKAGES += postgresql prometheus
 # Software updates: the signed apt repository (reprepro, gpg) and its tests
 # (apt-ftparchive makes an unsigned one to refuse).
 APT_PACKAGES += reprepro gnupg apt-utils
+# The production session: the compositor, grim for the package test's
+# screenshots, lintian for the .deb, sane-airscan (a run-time dependency of
+# the .deb the test installs).
+APT_PACKAGES += cage xwayland grim lintian sane-airscan
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
@@ -26,7 +30,7 @@ CORPUS ?= ../shared/corpus
 # Where `make run` saves a PNG of every screen when there is no display.
 SHOTS ?= run/shots
 
-.PHONY: deps apt build run test bench fuzz clean deb
+.PHONY: deps apt build deb run test bench fuzz clean
 
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
@@ -50,13 +54,18 @@ build: deps
 	$(GO) build -o $(BIN)/testbench ./testbench/cmd/testbench
 	$(GO) build -o $(BIN)/collector ./provisioning/cmd/collector
 
-# The kiosk's Debian package, to publish in the fleet's signed apt
-# repository (kioskctl update repo publish; README "Software updates").
-VERSION  ?= 0.0.0~git$(shell git rev-parse --short HEAD 2>/dev/null || echo 0)
+# The kiosk's Debian package, for apt install ./dist/borne_VERSION_ARCH.deb
+# and for the fleet's signed apt repository (README "Software updates"):
+# stripped binaries, as Debian ships them.
+VERSION ?= 0.1.0
 DEB_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
-deb: build
+deb: deps
+	$(GO) build -ldflags='-s -w' -o $(BIN)/deb/kiosk ./ui/cmd/kiosk
+	$(GO) build -ldflags='-s -w' -o $(BIN)/deb/kioskctl ./provisioning/cmd/kioskctl
 	@mkdir -p dist
-	$(BIN)/kioskctl system deb --kiosk $(BIN)/kiosk --kioskctl $(BIN)/kioskctl --version $(VERSION) --arch $(DEB_ARCH) --out dist/borne_$(VERSION)_$(DEB_ARCH).deb
+	$(BIN)/deb/kioskctl system deb --kiosk $(BIN)/deb/kiosk --kioskctl $(BIN)/deb/kioskctl --version $(VERSION) \
+		--arch $(DEB_ARCH) --out dist/borne_$(VERSION)_$(DEB_ARCH).deb
+	lintian --fail-on error dist/borne_$(VERSION)_$(DEB_ARCH).deb
 
 # The kiosk on the simulated lobby. With a display: a window you can close.
 # Without one: full screen on a virtual display, every screen saved to $(SHOTS).
@@ -87,7 +96,7 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
 	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
 	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench \
-	FuzzDecodePush:./provisioning/collector
+	FuzzDecodePush:./provisioning/collector FuzzParseProcNet:./provisioning/system
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($${t#*:})"; \

@@ -37,6 +37,9 @@ type Screen struct {
 	HighContrast     bool `toml:"high_contrast"`     // theme at session start
 	HidePointer      bool `toml:"hide_pointer"`      // touch screens: no mouse pointer
 	PhysicalKeyboard bool `toml:"physical_keyboard"` // no on-screen keyboard when true
+	// Rotation turns the picture clockwise, in degrees (0, 90, 180, 270),
+	// for a screen mounted sideways or upside down; touch input turns with it.
+	Rotation int `toml:"rotation"`
 }
 
 // Session holds the timings and the place of per-session data.

@@ -119,6 +119,7 @@ func TestValidationErrors(t *testing.T) {
 		// screen
 		{"dpi too low", edit(t, `dpi = 96`, `dpi = 20`), "screen.dpi", 9, "20 is out of range (expected 72 to 600"},
 		{"dpi too high", edit(t, `dpi = 96`, `dpi = 700`), "screen.dpi", 9, "expected 72 to 600"},
+		{"rotation not a quarter turn", edit(t, `dpi = 96`, "dpi = 96\nrotation = 45"), "screen.rotation", 10, "45 is not a rotation (expected 0, 90, 180 or 270"},
 		// session
 		{"idle too short", edit(t, `"90s"`, `"10s"`), "session.idle_after", 12, "10s is out of range (expected between 15s and 1h)"},
 		{"idle too long", edit(t, `"90s"`, `"1h1m"`), "session.idle_after", 12, "1h1m is out of range"},

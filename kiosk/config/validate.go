@@ -84,6 +84,9 @@ func validate(c *Config, src *source) []FieldError {
 	if d := c.Screen.DPI; d < MinDPI || d > MaxDPI {
 		v.add("screen.dpi", "%d is out of range (expected %d to %d; most touch screens are about 96)", d, MinDPI, MaxDPI)
 	}
+	if r := c.Screen.Rotation; r != 0 && r != 90 && r != 180 && r != 270 {
+		v.add("screen.rotation", "%d is not a rotation (expected 0, 90, 180 or 270 degrees clockwise)", r)
+	}
 	v.duration("session.idle_after", c.Session.IdleAfter.Duration, MinIdleAfter, MaxIdleAfter)
 	v.duration("session.warn_for", c.Session.WarnFor.Duration, MinWarnFor, MaxWarnFor)
 	v.duration("session.thanks_for", c.Session.ThanksFor.Duration, 0, MaxThanksFor)

@@ -125,6 +125,7 @@ func doctor(e *env, name string, args []string) int {
 		}
 	}
 	doctorUser(add)
+	doctorListeners(add)
 	doctorDevices(e, add)
 
 	failed := false
@@ -172,6 +173,26 @@ func doctorUser(add func(level, fix, format string, a ...any)) {
 		if err == nil && !slices.Contains(gids, grp.Gid) {
 			add(levelWarn, "systemd-sysusers borne.conf, then restart the kiosk", "user %s is not in group %s: no access to its devices", name, g)
 		}
+	}
+}
+
+// doctorListeners reports what listens beyond loopback: a kiosk serves
+// nobody on the lobby's network (its metrics stay on loopback).
+func doctorListeners(add func(level, fix, format string, a ...any)) {
+	ls, err := system.Listeners("/proc/net")
+	if err != nil {
+		add(levelWarn, "", "listeners: %v", err)
+		return
+	}
+	open := 0
+	for _, l := range ls {
+		if !l.Loopback() {
+			open++
+			add(levelWarn, "ss -lntup shows the program; stop and disable its service", "listener on the network: %s", l)
+		}
+	}
+	if open == 0 {
+		add(levelOK, "", "listeners: %d, all on loopback", len(ls))
 	}
 }
 

@@ -1,6 +1,8 @@
 package kioskctl
 
 import (
+	"borne/provisioning/system"
+
 	"context"
 	"encoding/csv"
 	"errors"
@@ -269,9 +271,15 @@ func TestSystemCommands(t *testing.T) {
 			t.Errorf("system files: no %s", p)
 		}
 	}
-	bin := filepath.Join(dir, "bin")
-	os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755)
+	bin := "/bin/true" // a stripped program, as Debian ships them
 	deb := filepath.Join(dir, "borne.deb")
+	src, unstripped := filepath.Join(dir, "main.c"), filepath.Join(dir, "unstripped")
+	os.WriteFile(src, []byte("int main(void) { return 0; }\n"), 0o644)
+	if out, err := exec.Command("gcc", "-o", unstripped, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	mustRun(t, 1, "system", "deb", "--kiosk", unstripped, "--kioskctl", bin, "--version", "0.1.0", "--out", deb,
+		"--example-config", "../../kiosk/config/default.toml")
 	mustRun(t, 0, "system", "deb", "--kiosk", bin, "--kioskctl", bin, "--version", "0.1.0", "--out", deb,
 		"--example-config", "../../kiosk/config/default.toml")
 	broken := filepath.Join(dir, "broken.toml")
@@ -283,6 +291,29 @@ func TestSystemCommands(t *testing.T) {
 	if _, err := exec.LookPath("dpkg-deb"); err == nil {
 		if out, err := exec.Command("dpkg-deb", "--contents", deb).CombinedOutput(); err != nil || !strings.Contains(string(out), "./usr/share/borne/borne.example.toml") {
 			t.Errorf("dpkg-deb --contents: %v\n%s", err, out)
+		}
+	}
+}
+
+func TestSystemScreen(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "borne.toml")
+	def, err := os.ReadFile("../../kiosk/config/default.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rotation, env string
+		rule          bool
+	}{{"rotation = 90", `CAGE_ROTATION="-r"`, true}, {"rotation = 0", `CAGE_ROTATION=""`, false}} {
+		os.WriteFile(cfgPath, []byte(strings.Replace(string(def), "rotation = 0", tc.rotation, 1)), 0o644)
+		mustRun(t, 0, "system", "screen", "--config", cfgPath, "--root", dir)
+		env, err := os.ReadFile(filepath.Join(dir, system.ScreenEnvPath))
+		if err != nil || !strings.Contains(string(env), tc.env+"\n") {
+			t.Errorf("%s: %v\n%s", tc.rotation, err, env)
+		}
+		if fileExists(filepath.Join(dir, system.TouchRulePath)) != tc.rule {
+			t.Errorf("%s: touch rule there: %v", tc.rotation, !tc.rule)
 		}
 	}
 }

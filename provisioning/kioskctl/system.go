@@ -1,9 +1,12 @@
 package kioskctl
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -16,6 +19,8 @@ func init() {
 	commands = append(commands,
 		command{"system", "files", "--root DIR",
 			"write the systemd unit, PAM session, udev rules and sysusers entry under DIR", systemFiles},
+		command{"system", "screen", "[--config PATH] [--root DIR]",
+			"apply screen.rotation: cage's flags and the touch screen's calibration (the unit runs it at each start)", systemScreen},
 		command{"system", "deb", "--kiosk BIN --kioskctl BIN --version VERSION --out FILE [--arch ARCH]",
 			"build the kiosk's .deb: binaries, system files, example configuration", systemDeb},
 	)
@@ -45,6 +50,75 @@ func systemFiles(e *env, name string, args []string) int {
 		fmt.Fprintln(e.stdout, dst)
 	}
 	return exitOK
+}
+
+// systemScreen writes what screen.rotation asks of cage and of libinput. It
+// never fails the unit's start over the configuration: an invalid file
+// falls back to the last valid one, as the kiosk does, and else to no
+// rotation (the kiosk then shows why it does not start).
+func systemScreen(e *env, name string, args []string) int {
+	fs := e.flags(name)
+	cfgPath := fs.String("config", system.DefaultParams.Config, "the kiosk's configuration `file`")
+	root := fs.String("root", "/", "`directory` to write into, as if it were /")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	rotation := 0
+	if cfg, _, err := config.LoadOrLastGood(*cfgPath, config.Default().StateDirPath(), log); err == nil {
+		rotation = cfg.Screen.Rotation
+	} else {
+		log.Error("screen: no valid configuration; no rotation", "err", err)
+	}
+	env, rule, err := system.ScreenFiles(rotation)
+	if err != nil {
+		return e.fail(name, err)
+	}
+	envPath, rulePath := filepath.Join(*root, system.ScreenEnvPath), filepath.Join(*root, system.TouchRulePath)
+	for _, dir := range []string{filepath.Dir(envPath), filepath.Dir(rulePath)} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return e.fail(name, err)
+		}
+	}
+	if err := os.WriteFile(envPath, env, 0o644); err != nil {
+		return e.fail(name, err)
+	}
+	if rule == nil {
+		err = os.Remove(rulePath)
+		if errors.Is(err, os.ErrNotExist) {
+			err = nil
+		}
+	} else {
+		err = os.WriteFile(rulePath, rule, 0o644)
+	}
+	if err != nil {
+		return e.fail(name, err)
+	}
+	// A running udev applies the calibration to the touch screens already
+	// there; libinput reads it when cage opens them, right after.
+	if _, err := os.Stat(filepath.Join(*root, "run/udev/control")); err == nil && *root == "/" {
+		for _, cmd := range [][]string{{"control", "--reload"}, {"trigger", "--subsystem-match=input", "--action=change"}, {"settle", "--timeout=5"}} {
+			if out, err := exec.CommandContext(e.ctx, "udevadm", cmd...).CombinedOutput(); err != nil {
+				log.Warn("screen: udevadm "+cmd[0]+" failed: touch may not follow the rotation", "err", err, "output", string(out))
+			}
+		}
+	}
+	fmt.Fprintf(e.stdout, "screen.rotation %d: wrote %s\n", rotation, envPath)
+	return exitOK
+}
+
+// checkStripped refuses a binary with its symbol table: Debian ships
+// stripped programs (lintian's unstripped-binary-or-object).
+func checkStripped(path string) error {
+	f, err := elf.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: not a program: %w", path, err)
+	}
+	defer f.Close()
+	if f.Section(".symtab") != nil {
+		return fmt.Errorf("%s is not stripped: build it with go build -ldflags='-s -w' (make deb does)", path)
+	}
+	return nil
 }
 
 // ExampleConfig is where the package puts the built-in configuration, a
@@ -81,6 +155,8 @@ func systemDeb(e *env, name string, args []string) int {
 			if _, err := config.Parse(data, f.src); err != nil {
 				return e.fail(name, err)
 			}
+		} else if err := checkStripped(f.src); err != nil {
+			return e.fail(name, err)
 		}
 		files = append(files, system.File{Path: f.dst, Mode: f.mode, Data: data})
 	}
@@ -89,7 +165,7 @@ func systemDeb(e *env, name string, args []string) int {
 		return e.fail(name, err)
 	}
 	err = system.BuildDeb(f, system.Package{
-		Name: "borne", Version: *version, Architecture: *arch, Maintainer: "Borne maintainers <borne@localhost>",
+		Name: "borne", Version: *version, Architecture: *arch, Maintainer: "Borne maintainers <borne@example.org>",
 		Depends: system.DefaultDepends, Files: files, ModTime: time.Now().UTC().Truncate(time.Second),
 		Description: "public-service self-service kiosk\nBorne runs a locked-down, touch-first kiosk for public-service\nwebsites in lobbies: sessions that leave nothing behind, anonymous\nusage figures, scanner and printers, signed configuration bundles.",
 	})

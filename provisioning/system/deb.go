@@ -28,11 +28,17 @@ type Package struct {
 }
 
 // DefaultDepends are the Debian 12 packages the kiosk needs at run time:
-// the libraries it links (GTK, WebKitGTK, SANE), the compositor, a logind
-// session, the fonts of every language it speaks, SVG pictograms.
+// the libraries it links (GTK, WebKitGTK, SANE, libjpeg), the compositor and
+// the Xwayland it refuses to start without, the scanner backends (eSCL/WSD
+// scanners through sane-airscan), the tools it runs (espeak-ng and aplay
+// for speech, poppler and Ghostscript for PDFs), a logind session, udev for
+// the device rules, the fonts of every language it speaks (Latin, Arabic,
+// Chinese) and SVG pictograms. The package test installs it with apt-get
+// and starts the kiosk from it.
 var DefaultDepends = []string{
-	"cage", "libgtk-3-0", "libwebkit2gtk-4.1-0", "libsane1", "libpam-systemd",
-	"systemd", "librsvg2-common", "fonts-noto-core", "fonts-dejavu-core",
+	"libc6", "cage", "xwayland", "libgtk-3-0", "libwebkit2gtk-4.1-0", "libsane1", "sane-airscan", "libjpeg62-turbo",
+	"espeak-ng", "alsa-utils", "poppler-utils", "ghostscript", "libpam-systemd", "systemd", "udev",
+	"librsvg2-common", "fonts-noto-core", "fonts-noto-cjk", "fonts-dejavu-core",
 }
 
 // Maintainer scripts. They run in the target system (chrooted by dpkg
@@ -47,10 +53,23 @@ if [ "$1" = configure ]; then
 	if command -v systemd-sysusers >/dev/null 2>&1; then
 		systemd-sysusers borne.conf
 	fi
+	# Lock-down: Ctrl+Alt+Del does not reboot (see system.conf.d/borne.conf).
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl mask --quiet ` + CtrlAltDelUnit + ` || true
+	fi
 	if [ -d /run/systemd/system ]; then
 		systemctl daemon-reload || true
+		# SysRq off now; logind's settings take effect at the next boot.
+		systemd-sysctl 90-borne.conf || true
+	fi
+	if [ -S /run/udev/control ]; then
 		udevadm control --reload-rules || true
-		udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=gpio --subsystem-match=usb || true
+		udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=gpio --subsystem-match=usb --subsystem-match=block || true
+	fi
+	if [ ! -e /etc/borne/borne.toml ]; then
+		echo "borne: installed. The kiosk starts once this machine is enrolled:"
+		echo "borne:   kioskctl enrol --id ID --site NAME --trust FILE --bundle FILE --enable"
+		echo "borne: then reboot (the console logins and Ctrl+Alt+Del are off from then on)."
 	fi
 fi
 `
@@ -61,15 +80,22 @@ if [ "$1" = remove ] && command -v systemctl >/dev/null 2>&1; then
 	if [ -d /run/systemd/system ]; then
 		systemctl stop borne.service || true
 	fi
-	systemctl disable borne.service >/dev/null 2>&1 || true
+	systemctl disable --quiet borne.service || true
 fi
 `
 	postrm = `#!/bin/sh
 # ` + header + `
 set -e
+if [ "$1" = remove ] || [ "$1" = purge ]; then
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl unmask --quiet ` + CtrlAltDelUnit + ` || true
+	fi
+	rm -f ` + ScreenEnvPath + ` ` + TouchRulePath + `
+fi
 if [ "$1" = purge ]; then
 	# What kioskctl and the kiosk made: configuration, bundles, keys,
-	# identity; usage figures and state.
+	# identity; usage figures and state. The borne user stays, as Debian
+	# packages leave their users (its files may be elsewhere).
 	rm -rf /etc/borne /var/lib/borne
 fi
 if [ -d /run/systemd/system ]; then
@@ -95,7 +121,11 @@ func BuildDeb(w io.Writer, pkg Package) error {
 	case pkg.Architecture == "" || pkg.Maintainer == "" || pkg.Description == "":
 		return fmt.Errorf("system: deb: architecture, maintainer and description are required")
 	}
-	files := slices.Clone(pkg.Files)
+	docs, err := docFiles(pkg)
+	if err != nil {
+		return err
+	}
+	files := append(slices.Clone(pkg.Files), docs...)
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	for i, f := range files {
 		if !path.IsAbs(f.Path) || path.Clean(f.Path) != f.Path {
@@ -123,6 +153,24 @@ func BuildDeb(w io.Writer, pkg Package) error {
 		return fmt.Errorf("system: deb: %w", aw.err)
 	}
 	return nil
+}
+
+// docFiles are the copyright notice and changelog every Debian package
+// carries in /usr/share/doc/NAME.
+func docFiles(pkg Package) ([]File, error) {
+	var log bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&log, gzip.BestCompression) // no name, no time: reproducible
+	fmt.Fprintf(zw, "%s (%s) unstable; urgency=medium\n\n  * Built by kioskctl system deb.\n\n -- %s  %s\n",
+		pkg.Name, pkg.Version, pkg.Maintainer, pkg.ModTime.UTC().Format(time.RFC1123Z))
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("system: deb: changelog: %w", err)
+	}
+	doc := "/usr/share/doc/" + pkg.Name + "/"
+	copyright := fmt.Sprintf("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: %s\n\nFiles: *\nCopyright: %s\nLicense: proprietary\n Distributed to the sites that run it; see the project's README.\n", pkg.Name, pkg.Maintainer)
+	return []File{
+		{Path: doc + "changelog.gz", Mode: 0o644, Data: log.Bytes()},
+		{Path: doc + "copyright", Mode: 0o644, Data: []byte(copyright)},
+	}, nil
 }
 
 // dataTar packs files with every parent directory, and returns the

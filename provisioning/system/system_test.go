@@ -38,12 +38,23 @@ func TestUnitContent(t *testing.T) {
 	}
 	unit := string(find(t, files, UnitPath).Data)
 	for _, want := range []string{
-		"Type=notify", "NotifyAccess=all", "WatchdogSec=30s", "Restart=always", "RestartPreventExitStatus=78",
+		"Type=notify", "NotifyAccess=all", "WatchdogSec=10s", "Restart=always", "RestartSec=1s", "RestartPreventExitStatus=78",
 		"User=borne", "ProtectSystem=strict", "StateDirectory=borne", "ReadWritePaths=/var/lib/borne /run/user -/media/borne-usb",
-		"ExecStart=/usr/bin/cage -s -- /usr/bin/kiosk --config /etc/borne/borne.toml", "PAMName=borne", "TTYPath=/dev/tty1",
+		"ExecStart=/usr/bin/cage $CAGE_ROTATION -- /usr/bin/kiosk --config /etc/borne/borne.toml", "PAMName=borne", "TTYPath=/dev/tty1",
+		"ExecStartPre=+/usr/bin/kioskctl system screen --config /etc/borne/borne.toml", "EnvironmentFile=-/run/borne/screen.env",
 	} {
 		if !strings.Contains(unit, want+"\n") {
 			t.Errorf("unit lacks %q", want)
+		}
+	}
+	if strings.Contains(unit, " -s ") {
+		t.Error("cage allows VT switching (-s)")
+	}
+	for path, want := range map[string]string{
+		LogindPath: "NAutoVTs=0\nReserveVT=0\n", SystemPath: "CtrlAltDelBurstAction=none\n", SysctlPath: "kernel.sysrq = 0\n",
+	} {
+		if f := find(t, files, path); !strings.Contains(string(f.Data), want) || !strings.HasPrefix(string(f.Data), "# ") {
+			t.Errorf("%s lacks %q or its reason:\n%s", path, want, f.Data)
 		}
 	}
 	if !find(t, files, PAMPath).Conffile {
@@ -92,8 +103,11 @@ func TestUdevRules(t *testing.T) {
 			}
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d rules; want 5", n)
+	if n != 6 {
+		t.Errorf("%d rules; want 6", n)
+	}
+	if !strings.Contains(rules, `ENV{UDISKS_IGNORE}="1"`) || !strings.Contains(rules, "--automount=yes") {
+		t.Error("USB keys: not kept from udisks, or mounted without being asked for")
 	}
 }
 
@@ -120,7 +134,7 @@ func TestSystemdAnalyzeVerify(t *testing.T) {
 	dir := t.TempDir()
 	p := DefaultParams
 	// verify checks that ExecStart's program exists: stand-ins, here.
-	p.Cage, p.Kiosk = stub(t, dir, "cage"), stub(t, dir, "kiosk")
+	p.Cage, p.Kiosk, p.Kioskctl = stub(t, dir, "cage"), stub(t, dir, "kiosk"), stub(t, dir, "kioskctl")
 	files, err := Files(p)
 	if err != nil {
 		t.Fatal(err)

@@ -195,9 +195,20 @@ func (s *Shell) Window() *gtk.Window { return s.win }
 // the full-screen request (a kiosk session often has none).
 func (s *Shell) fillScreen() {
 	s.win.Fullscreen()
-	if g := monitorGeometry(); g != nil {
-		s.win.Move(g.GetX(), g.GetY())
-		s.win.SetDefaultSize(g.GetWidth(), g.GetHeight())
+	g := monitorGeometry()
+	if g == nil || g.GetWidth() <= 0 || g.GetHeight() <= 0 {
+		return // no output yet: the compositor's configure sizes the window
+	}
+	s.win.Move(g.GetX(), g.GetY())
+	s.win.SetDefaultSize(g.GetWidth(), g.GetHeight())
+	if os.Getenv("WAYLAND_DISPLAY") != "" {
+		// One column wider than the output, off its right edge: cage 0.1.4
+		// (Debian 12) puts a client buffer of exactly the output's size on
+		// the output as it is (direct scan-out) instead of drawing it, and
+		// the next frame it does draw (a screenshot, remote assistance, a
+		// pointer) repaints only what changed since over a picture it never
+		// drew: a black screen. A buffer of another size is always drawn.
+		s.win.SetSizeRequest(g.GetWidth()+1, g.GetHeight())
 	}
 }
 

@@ -41,7 +41,9 @@ func init() { runtime.LockOSThread() }
 
 func main() {
 	code := run()
-	if restartRequested.Load() {
+	if restartRequested.Load() && newRotation.Load() {
+		slog.Info("config: the screen's rotation changed: exiting for the service to restart the compositor with it")
+	} else if restartRequested.Load() {
 		reexec()
 	}
 	os.Exit(code)

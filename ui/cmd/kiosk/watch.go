@@ -19,12 +19,20 @@ import (
 // restartRequested is set when a new valid config waits to be applied.
 var restartRequested atomic.Bool
 
+// newRotation is set when the new config turns the screen: cage's flags and
+// the touch calibration are set before cage starts (kioskctl system screen,
+// the unit's ExecStartPre), so the kiosk exits and systemd restarts the unit.
+var newRotation atomic.Bool
+
 // watchConfig applies a changed config by restarting the kiosk between two
 // residents (a fresh process applies every setting the same way start-up
 // does). An invalid file is reported and the running config stays.
 func watchConfig(ctx context.Context, path string, cfg *config.Config, stateDir string, mgr *session.Manager, log *slog.Logger) {
 	changed := make(chan struct{}, 1)
-	w := config.NewWatcher(path, cfg, stateDir, log, func(*config.Config) {
+	w := config.NewWatcher(path, cfg, stateDir, log, func(next *config.Config) {
+		if next.Screen.Rotation != cfg.Screen.Rotation {
+			newRotation.Store(true)
+		}
 		select {
 		case changed <- struct{}{}:
 		default:
