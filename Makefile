@@ -15,8 +15,9 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
-# Where `make run` saves a PNG of every screen when there is no display.
-SHOTS ?= run/shots
+# Where `make run` saves a PNG of every screen when there is no display,
+# inside the lobby's run directory.
+SHOTS ?= shots
 
 .PHONY: deps apt build run test bench fuzz clean
 
@@ -42,13 +43,16 @@ build: deps
 	$(GO) build -o $(BIN)/testbench ./testbench/cmd/testbench
 
 # The kiosk on the simulated lobby. With a display: a window you can close.
-# Without one: full screen on a virtual display, every screen saved to $(SHOTS).
+# Without one: full screen on a virtual display, every screen saved to
+# RUN/shots. The lobby keeps its files in RUN (or RUN-2… when another lobby
+# holds it) and serves on free ports; {run} is the directory it got.
+RUN ?= run
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-		exec $(BIN)/testbench lobby --kiosk-config run/kiosk.toml -- $(BIN)/kiosk --config run/kiosk.toml --windowed $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --windowed $(KIOSK_FLAGS); \
 	else \
-		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to $(SHOTS)/"; \
-		exec $(BIN)/testbench lobby --kiosk-config run/kiosk.toml -- $(BIN)/kiosk --config run/kiosk.toml --xvfb always --shots $(SHOTS) $(KIOSK_FLAGS); \
+		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to shots/ in the run directory the lobby names"; \
+		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --xvfb always --shots {run}/$(SHOTS) $(KIOSK_FLAGS); \
 	fi
 
 test: build
@@ -76,4 +80,4 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf $(BIN) artefacts run
+	rm -rf $(BIN) artefacts run run-[0-9]*

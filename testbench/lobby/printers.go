@@ -20,7 +20,8 @@ import (
 	"borne/testbench/escpos"
 )
 
-// The simulated lobby's printers, where the built-in config expects them.
+// The simulated lobby's printers, where the built-in config names them; a
+// lobby serves them elsewhere and writes where into its kiosk config.
 const (
 	IPPAddr       = "127.0.0.1:8631"
 	ReceiptDevice = "/tmp/borne-receipt"
@@ -31,9 +32,12 @@ var ErrNoIPPEveprinter = errors.New("lobby: ippeveprinter not found (install cup
 
 // IPPOptions configures the simulated A4 printer.
 type IPPOptions struct {
-	Addr    string   // host:port to serve; port 0 picks a free one; default IPPAddr
+	Addr    string   // host:port to serve; default 127.0.0.1:0, a free port
 	Formats []string // document formats it takes; default PDF, PWG raster and JPEG
 	Name    string   // default "Borne A4"
+	// KeepJobs keeps each job's file in the spool directory, emptied when
+	// the printer stops; otherwise ippeveprinter deletes it once printed.
+	KeepJobs bool
 }
 
 // IPPPrinter is a running ippeveprinter.
@@ -42,6 +46,7 @@ type IPPPrinter struct {
 	SpoolDir string // every job lands there as a file
 	cmd      *exec.Cmd
 	done     chan struct{}
+	purge    bool // the jobs were kept: Stop deletes them
 }
 
 // StartIPPPrinter runs CUPS's ippeveprinter, keeping every job it prints in
@@ -51,7 +56,7 @@ type IPPPrinter struct {
 // is. Stop it with Stop; it also dies with this process.
 func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *slog.Logger) (*IPPPrinter, error) {
 	if opt.Addr == "" {
-		opt.Addr = IPPAddr
+		opt.Addr = "127.0.0.1:0"
 	}
 	if len(opt.Formats) == 0 {
 		opt.Formats = []string{"application/pdf", "image/pwg-raster", "image/jpeg"}
@@ -86,8 +91,12 @@ func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *
 	// -n localhost: listen on loopback only (an address there makes it fail
 	// to listen on IPv6). -c /bin/true: a job completes once spooled;
 	// without a command ippeveprinter pretends to print for 5 to 15 s.
-	cmd := exec.Command(bin, "-r", "off", "-p", port, "-n", "localhost", "-c", "/bin/true", "-f", strings.Join(opt.Formats, ","),
-		"-k", "-d", spoolDir, opt.Name)
+	args := []string{"-r", "off", "-p", port, "-n", "localhost", "-c", "/bin/true", "-f", strings.Join(opt.Formats, ","), "-d", spoolDir}
+	if opt.KeepJobs {
+		args = append(args, "-k")
+		p.purge = true
+	}
+	cmd := exec.Command(bin, append(args, opt.Name)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -132,6 +141,23 @@ func (p *IPPPrinter) Stop() error {
 	case <-time.After(3 * time.Second):
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
+	}
+	if p.purge {
+		return purgeDir(p.SpoolDir)
+	}
+	return nil
+}
+
+// purgeDir deletes what dir holds, keeping dir.
+func purgeDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("lobby: purge %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("lobby: purge: %w", err)
+		}
 	}
 	return nil
 }
@@ -216,6 +242,20 @@ func startDNSSD(ctx context.Context, log *slog.Logger) error {
 		log.Info("lobby: started avahi-daemon")
 	}
 	return nil
+}
+
+// tryLock takes an exclusive lock on path, creating it, and returns its
+// release; the error is EWOULDBLOCK when another process holds it.
+func tryLock(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644) // Go opens files close-on-exec
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
 }
 
 // lockFile takes an exclusive lock on path, creating it, and returns its

@@ -13,21 +13,9 @@ import (
 
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
-	"borne/kiosk/config"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
-
-// The built-in configuration points at the printers the lobby starts.
-func TestDefaultConfigMatches(t *testing.T) {
-	cfg := config.Default()
-	if cfg.Printer.URI != "ipp://"+IPPAddr+"/ipp/print" {
-		t.Errorf("printer.uri %q, lobby serves %s", cfg.Printer.URI, IPPAddr)
-	}
-	if cfg.Receipt.Device != ReceiptDevice {
-		t.Errorf("receipt.device %q, lobby links %s", cfg.Receipt.Device, ReceiptDevice)
-	}
-}
 
 func TestStartIPPPrinter(t *testing.T) {
 	ctx := context.Background()
