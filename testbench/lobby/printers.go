@@ -43,14 +43,13 @@ type IPPOptions struct {
 // IPPPrinter is a running ippeveprinter.
 type IPPPrinter struct {
 	URI      string // ipp://HOST:PORT/ipp/print
-	SpoolDir string // every job lands there as a file
+	SpoolDir string // where ippeveprinter spools each job while it prints
 	cmd      *exec.Cmd
 	done     chan struct{}
-	purge    bool // the jobs were kept: Stop deletes them
 }
 
-// StartIPPPrinter runs CUPS's ippeveprinter, keeping every job it prints in
-// spoolDir. ippeveprinter needs a D-Bus system bus and avahi-daemon even
+// StartIPPPrinter runs CUPS's ippeveprinter, spooling in spoolDir (or
+// spoolDir/jobs when the jobs are not kept). ippeveprinter needs a D-Bus system bus and avahi-daemon even
 // with DNS-SD off: they are started when they do not run (which takes
 // root). When a printer already answers at the address, it is used as it
 // is. Stop it with Stop; it also dies with this process.
@@ -89,12 +88,28 @@ func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *
 		return nil, err
 	}
 	// -n localhost: listen on loopback only (an address there makes it fail
-	// to listen on IPv6). -c /bin/true: a job completes once spooled;
-	// without a command ippeveprinter pretends to print for 5 to 15 s.
-	args := []string{"-r", "off", "-p", port, "-n", "localhost", "-c", "/bin/true", "-f", strings.Join(opt.Formats, ","), "-d", spoolDir}
+	// to listen on IPv6).
+	// -c: the command that prints a job, with the job's file as argument.
+	// Once it returns, the job completes (without one ippeveprinter
+	// pretends to print for 5 to 15 s). ippeveprinter keeps a job's file,
+	// and the command's output (.prn), for a minute after it completes
+	// even without -k, and at exit: the lobby's command deletes both, so
+	// that nothing of a job stays; kept jobs go when the printer stops.
+	printCmd := "/bin/true"
+	if !opt.KeepJobs {
+		printCmd = filepath.Join(spoolDir, "print")
+		p.SpoolDir = filepath.Join(spoolDir, "jobs")
+		script := "#!/bin/sh\n# The simulated A4 printer: a job printed is a job deleted.\nrm -f -- \"$1\" \"${1%.*}.prn\"\n"
+		if err := os.MkdirAll(p.SpoolDir, 0o700); err != nil {
+			return nil, fmt.Errorf("lobby: printer spool: %w", err)
+		}
+		if err := os.WriteFile(printCmd, []byte(script), 0o700); err != nil {
+			return nil, fmt.Errorf("lobby: printer command: %w", err)
+		}
+	}
+	args := []string{"-r", "off", "-p", port, "-n", "localhost", "-c", printCmd, "-f", strings.Join(opt.Formats, ","), "-d", p.SpoolDir}
 	if opt.KeepJobs {
 		args = append(args, "-k")
-		p.purge = true
 	}
 	cmd := exec.Command(bin, append(args, opt.Name)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
@@ -142,10 +157,7 @@ func (p *IPPPrinter) Stop() error {
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 	}
-	if p.purge {
-		return purgeDir(p.SpoolDir)
-	}
-	return nil
+	return purgeDir(p.SpoolDir) // what a job cut short or kept left
 }
 
 // purgeDir deletes what dir holds, keeping dir.
