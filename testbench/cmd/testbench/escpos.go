@@ -61,8 +61,10 @@ func renderStream(in, out string, width int) error {
 		return err
 	}
 	r := escpos.NewRenderer(width, font)
+	r.Refill(renderRoll)
 	dec := escpos.NewDecoder(bytes.NewReader(data))
-	for {
+	var tooLong error
+	for tooLong == nil {
 		op, err := dec.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -71,7 +73,9 @@ func renderStream(in, out string, width int) error {
 			fmt.Fprintf(os.Stderr, "testbench escpos-render: %s: %v (drawn up to there)\n", in, err)
 			break
 		}
-		r.Apply(op)
+		if err := r.Apply(op); err != nil {
+			tooLong = fmt.Errorf("%s: %w: escpos-render draws %d m at most (drawn up to there)", in, err, renderRoll/8000)
+		}
 	}
 	r.Tear()
 	tickets := r.Take()
@@ -86,8 +90,15 @@ func renderStream(in, out string, width int) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return tooLong
 }
+
+// renderRoll bounds the paper escpos-render draws, and so its memory
+// (about 6 MB a metre while drawing, as much again to stack the tickets).
+const renderRoll = 10 * 8000
 
 // stack puts tickets one under the other, a dashed line where each was cut.
 func stack(tickets []escpos.Ticket) *image.Gray {
