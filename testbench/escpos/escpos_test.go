@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -452,5 +453,41 @@ func TestRollEnd(t *testing.T) {
 	r.Refill(roll)
 	if err := r.Apply(Op{Cmd: CmdText, Data: []byte("x")}); err != nil {
 		t.Errorf("after Refill: %v", err)
+	}
+}
+
+// At the end of its roll the printer is out of paper: it says so, keeps
+// what comes (up to its buffer) and prints it on a new roll.
+func TestPrinterRollEnd(t *testing.T) {
+	tickets := make(chan Ticket, 64)
+	p := NewPrinter(Options{Font: testFont(t), TearAfter: time.Hour, Roll: 2000, Log: quiet,
+		OnTicket: func(_ string, tk Ticket) { tickets <- tk }})
+	drv, dev := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Serve(ctx, dev)
+	drv.SetDeadline(time.Now().Add(10 * time.Second))
+	// 2000 dots are 66 lines of 30 dots: the 80th line is past the roll.
+	for i := range 80 {
+		fmt.Fprintf(drv, "ligne %d\n", i)
+	}
+	drv.Write([]byte("\x1dV\x00\x10\x04\x04"))
+	b := make([]byte, 1)
+	if _, err := drv.Read(b); err != nil || b[0]&0x60 != 0x60 {
+		t.Fatalf("paper sensor after the roll: % x, %v", b, err)
+	}
+	p.SetFault(Fault{}) // a new roll
+	drv.Write([]byte("\x10\x04\x04"))
+	if _, err := drv.Read(b); err != nil || b[0] != 0x12 {
+		t.Fatalf("paper sensor with a new roll: % x, %v", b, err)
+	}
+	deadline := time.After(5 * time.Second)
+	for cut := false; !cut; {
+		select {
+		case tk := <-tickets:
+			cut = tk.Cut == "full"
+		case <-deadline:
+			t.Fatal("the held cut never printed")
+		}
 	}
 }

@@ -33,6 +33,9 @@ type Options struct {
 	// (printers without cutter); default 2 s.
 	TearAfter time.Duration
 	Font      *CellFont
+	// Roll is the paper on a roll, in dots; default RollDots (80 m). When
+	// it runs out the printer is out of paper until told "ok".
+	Roll int
 	// OnTicket is called with each ticket, from the goroutine that serves.
 	OnTicket func(path string, t Ticket)
 	Log      *slog.Logger
@@ -67,7 +70,12 @@ func NewPrinter(opt Options) *Printer {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	return &Printer{opt: opt, r: NewRenderer(opt.Width, opt.Font)}
+	if opt.Roll <= 0 {
+		opt.Roll = RollDots
+	}
+	r := NewRenderer(opt.Width, opt.Font)
+	r.Refill(opt.Roll)
+	return &Printer{opt: opt, r: r}
 }
 
 // SetFault changes what the printer suffers. Once paper is back and the
@@ -77,7 +85,7 @@ func (p *Printer) SetFault(f Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fault.PaperOut && !f.PaperOut {
-		p.r.Refill(RollDots) // paper back: a new roll
+		p.r.Refill(p.opt.Roll) // paper back: a new roll
 	}
 	p.fault = f
 	if p.lost > 0 {
@@ -108,7 +116,7 @@ func (p *Printer) apply(op Op) {
 	err := p.r.Apply(op)
 	p.deliver()
 	if errors.Is(err, ErrRollEnd) {
-		p.opt.Log.Error("escpos: out of paper: "+err.Error()+" (state ok puts a new roll in)", "roll_m", RollDots/8000)
+		p.opt.Log.Error("escpos: out of paper: "+err.Error()+" (state ok puts a new roll in)", "roll_m", p.opt.Roll/8000)
 		p.fault.PaperOut = true // what comes next is held until paper is back
 	}
 }
