@@ -48,8 +48,8 @@ type IPPPrinter struct {
 	done     chan struct{}
 }
 
-// StartIPPPrinter runs CUPS's ippeveprinter, spooling in spoolDir (or
-// spoolDir/jobs when the jobs are not kept). ippeveprinter needs a D-Bus system bus and avahi-daemon even
+// StartIPPPrinter runs CUPS's ippeveprinter, spooling in spoolDir/jobs.
+// ippeveprinter needs a D-Bus system bus and avahi-daemon even
 // with DNS-SD off: they are started when they do not run (which takes
 // root). When a printer already answers at the address, it is used as it
 // is. Stop it with Stop; it also dies with this process.
@@ -95,17 +95,17 @@ func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *
 	// and the command's output (.prn), for a minute after it completes
 	// even without -k, and at exit: the lobby's command deletes both, so
 	// that nothing of a job stays; kept jobs go when the printer stops.
+	p.SpoolDir = filepath.Join(spoolDir, "jobs")
 	printCmd := "/bin/true"
 	if !opt.KeepJobs {
 		printCmd = filepath.Join(spoolDir, "print")
-		p.SpoolDir = filepath.Join(spoolDir, "jobs")
 		script := "#!/bin/sh\n# The simulated A4 printer: a job printed is a job deleted.\nrm -f -- \"$1\" \"${1%.*}.prn\"\n"
-		if err := os.MkdirAll(p.SpoolDir, 0o700); err != nil {
-			return nil, fmt.Errorf("lobby: printer spool: %w", err)
-		}
 		if err := os.WriteFile(printCmd, []byte(script), 0o700); err != nil {
 			return nil, fmt.Errorf("lobby: printer command: %w", err)
 		}
+	}
+	if err := os.MkdirAll(p.SpoolDir, 0o700); err != nil {
+		return nil, fmt.Errorf("lobby: printer spool: %w", err)
 	}
 	args := []string{"-r", "off", "-p", port, "-n", "localhost", "-c", printCmd, "-f", strings.Join(opt.Formats, ","), "-d", p.SpoolDir}
 	if opt.KeepJobs {
