@@ -12,6 +12,8 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
 	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk libjpeg62-turbo-dev \
 	tesseract-ocr tesseract-ocr-fra systemd libxtst-dev xinput libxml2-utils
+# The simulated lobby's CUPS scheduler and its IPP Everywhere queue.
+APT_PACKAGES += cups-daemon cups-client cups-filters
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m

@@ -68,7 +68,7 @@ type Options struct {
 type Lobby struct {
 	Dir         string   // the run directory, locked while the lobby runs
 	DemoAddr    string   // where the demo public service answers
-	PrinterURI  string   // the A4 printer the kiosk uses; "" when none started
+	PrinterURI  string   // the A4 printer the kiosk uses, a CUPS queue when cupsd runs; "" when none started
 	Receipt     string   // the ticket printer's device (a link to a pseudo-terminal); "" when none
 	MetricsAddr string   // a free loopback port for the kiosk's metrics
 	SessionsDir string   // where the lobby's kiosk keeps its visits' directories
@@ -129,7 +129,8 @@ func Start(ctx context.Context, opt Options) (*Lobby, error) {
 }
 
 // startDevices starts SANE's pnm backend serving the sample pages, the A4
-// printer (jobs in Dir/printer when shown) and the virtual ticket printer
+// printer (jobs in Dir/printer/jobs when shown) behind a CUPS queue (in
+// Dir/cups) and the virtual ticket printer
 // (tickets as PNG in Dir/tickets, its device the link Dir/receipt).
 func (l *Lobby) startDevices(ctx context.Context, opt Options) {
 	log := opt.Log
@@ -145,6 +146,14 @@ func (l *Lobby) startDevices(ctx context.Context, opt Options) {
 	} else {
 		l.stops = append(l.stops, p.Stop)
 		l.PrinterURI = p.URI
+		// The kiosk prints through a CUPS queue, as in most lobbies; without
+		// CUPS, straight to the printer.
+		if c, err := StartCUPS(ctx, filepath.Join(l.Dir, "cups"), p.URI, log); err != nil {
+			log.Warn("lobby: no CUPS queue: the kiosk prints straight to the printer", "err", err)
+		} else {
+			l.stops = append(l.stops, c.Stop)
+			l.PrinterURI = c.QueueURI
+		}
 	}
 	if r, err := StartReceiptPrinter(ctx, filepath.Join(l.Dir, "receipt"), filepath.Join(l.Dir, "tickets"), log); err != nil {
 		log.Warn("lobby: no ticket printer", "err", err)

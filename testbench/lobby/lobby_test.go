@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func startLobby(t *testing.T, runDir string) *Lobby {
 	if _, err := os.Stat(escpos.DefaultCellFont); err != nil {
 		t.Skip("fonts-dejavu-core is needed")
 	}
-	l, err := Start(context.Background(), Options{RunDir: runDir, PagesDir: "../../testdata/pages", Log: quiet})
+	l, err := Start(context.Background(), Options{RunDir: runDir, PagesDir: t.TempDir(), Log: quiet}) // no pages: SANEConfig has its own test
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,13 @@ func TestKioskConfig(t *testing.T) {
 // each prints its tickets and A4 jobs on its own printers, through the
 // config it wrote.
 func TestTwoLobbies(t *testing.T) {
-	run := filepath.Join(t.TempDir(), "run")
+	tmp := t.TempDir()
+	for _, d := range []string{tmp, filepath.Dir(tmp)} { // the test's own, made 0700: let CUPS's filters (lp) through
+		if err := os.Chmod(d, 0o711); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := filepath.Join(tmp, "run")
 	lobbies := []*Lobby{startLobby(t, run), startLobby(t, run)}
 	if lobbies[0].Dir != run || lobbies[1].Dir != run+"-2" {
 		t.Fatalf("run directories %s and %s", lobbies[0].Dir, lobbies[1].Dir)
@@ -117,6 +124,9 @@ func TestTwoLobbies(t *testing.T) {
 		}
 		if st, err := a4.Status(ctx); err != nil || !st.Ready() {
 			t.Errorf("lobby %d: A4 printer %+v, %v", i+1, st, err)
+		}
+		if _, err := exec.LookPath("cupsd"); err == nil && !strings.Contains(cfg.Printer.URI, "/printers/"+QueueName) {
+			t.Errorf("lobby %d: the kiosk prints to %s, not through CUPS", i+1, cfg.Printer.URI)
 		}
 	}
 	for i, l := range lobbies {
