@@ -135,3 +135,46 @@ func waitNoFiles(t *testing.T, c *CUPS, p *IPPPrinter) {
 	}
 	t.Errorf("job files left: %v", left)
 }
+
+// The print round trip of a one-page PDF, from Print-Job until the job is
+// completed: straight to the printer, and through the CUPS queue.
+func BenchmarkPrintRoundTrip(b *testing.B) {
+	dir := b.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o711); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	p, err := StartIPPPrinter(ctx, filepath.Join(dir, "printer"), IPPOptions{}, quiet)
+	if err != nil {
+		b.Skip(err)
+	}
+	defer p.Stop()
+	c, err := StartCUPS(ctx, filepath.Join(dir, "cups"), p.URI, quiet)
+	if err != nil {
+		b.Skip(err)
+	}
+	defer c.Stop()
+	pdf := filepath.Join(dir, "attestation.pdf")
+	if err := os.WriteFile(pdf, demosite.Attestation("CAF", time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, target := range []struct{ name, uri string }{{"direct", p.URI}, {"cups", c.QueueURI}} {
+		b.Run(target.name, func(b *testing.B) {
+			client, err := printer.Open(target.uri, printer.Options{PollEvery: 5 * time.Millisecond, Log: quiet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				job, err := client.Print(ctx, pdf, printer.PrintOptions{Pages: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := client.Wait(ctx, job, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
