@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -25,8 +24,7 @@ type CUPS struct {
 	QueueURI string // ipp://127.0.0.1:PORT/printers/Borne-A4
 	Dir      string // its configuration, spool, logs
 	SpoolDir string // where it keeps jobs while they print (RequestRoot)
-	cmd      *exec.Cmd
-	done     chan struct{}
+	daemon   *daemon
 	addr     string
 	lpadmin  string
 }
@@ -117,22 +115,6 @@ SystemGroup root
 		}
 	}
 	os.Remove(filepath.Join(dir, "printers.conf")) // a queue left by an earlier run
-	cmd := exec.Command(cupsd, "-f", "-c", filepath.Join(dir, "cupsd.conf"), "-s", filepath.Join(dir, "cups-files.conf"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, fmt.Errorf("lobby: cupsd: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("lobby: cupsd: %w", err)
-	}
-	c.cmd, c.done = cmd, make(chan struct{})
-	lastLines := make(chan string, 1)
-	go func() {
-		lastLines <- logLines(stderr, log.With("from", "cupsd"))
-		cmd.Wait()
-		close(c.done)
-	}()
 	up := func() bool {
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
@@ -140,19 +122,9 @@ SystemGroup root
 		}
 		return err == nil
 	}
-	deadline := time.After(10 * time.Second)
-	for !up() {
-		select {
-		case <-c.done:
-			return nil, fmt.Errorf("lobby: cupsd exited: %s", <-lastLines)
-		case <-deadline:
-			c.Stop()
-			return nil, fmt.Errorf("lobby: cupsd does not answer at %s", addr)
-		case <-ctx.Done():
-			c.Stop()
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
+	cmd := exec.Command(cupsd, "-f", "-c", filepath.Join(dir, "cupsd.conf"), "-s", filepath.Join(dir, "cups-files.conf"))
+	if c.daemon, err = startDaemon(ctx, cmd, up, log); err != nil {
+		return nil, err
 	}
 	// -m everywhere: the queue's driver is made from what the printer
 	// says of itself over IPP, as for any IPP Everywhere printer.
@@ -168,17 +140,11 @@ SystemGroup root
 
 // Stop ends the scheduler and deletes what its spool holds.
 func (c *CUPS) Stop() error {
-	if c.cmd == nil {
+	if c.daemon == nil {
 		return nil
 	}
-	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		<-c.done
-	}
-	c.cmd = nil
+	c.daemon.stop()
+	c.daemon = nil
 	return purgeDir(c.SpoolDir)
 }
 

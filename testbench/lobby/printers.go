@@ -44,8 +44,7 @@ type IPPOptions struct {
 type IPPPrinter struct {
 	URI      string // ipp://HOST:PORT/ipp/print
 	SpoolDir string // where ippeveprinter spools each job while it prints
-	cmd      *exec.Cmd
-	done     chan struct{}
+	daemon   *daemon
 }
 
 // StartIPPPrinter runs CUPS's ippeveprinter, spooling in spoolDir/jobs.
@@ -111,53 +110,76 @@ func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *
 	if opt.KeepJobs {
 		args = append(args, "-k")
 	}
-	cmd := exec.Command(bin, append(args, opt.Name)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	stderr, err := cmd.StderrPipe()
+	d, err := startDaemon(ctx, exec.Command(bin, append(args, opt.Name)...), func() bool { return answers(ctx, p.URI) }, log)
 	if err != nil {
-		return nil, fmt.Errorf("lobby: ippeveprinter: %w", err)
+		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("lobby: ippeveprinter: %w", err)
-	}
-	p.cmd, p.done = cmd, make(chan struct{})
-	lastLines := make(chan string, 1)
-	go func() {
-		lastLines <- logLines(stderr, log.With("from", "ippeveprinter"))
-		cmd.Wait()
-		close(p.done)
-	}()
-	deadline := time.After(10 * time.Second)
-	for !answers(ctx, p.URI) {
-		select {
-		case <-p.done:
-			return nil, fmt.Errorf("lobby: ippeveprinter exited: %s", <-lastLines)
-		case <-deadline:
-			p.Stop()
-			return nil, fmt.Errorf("lobby: ippeveprinter does not answer at %s", p.URI)
-		case <-ctx.Done():
-			p.Stop()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	p.daemon = d
 	log.Info("lobby: A4 printer (ippeveprinter)", "uri", p.URI, "spool", spoolDir)
 	return p, nil
 }
 
 // Stop ends the printer (not one that was already running).
 func (p *IPPPrinter) Stop() error {
-	if p.cmd == nil {
+	if p.daemon == nil {
 		return nil
 	}
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(3 * time.Second):
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-	}
+	p.daemon.stop()
+	p.daemon = nil
 	return purgeDir(p.SpoolDir) // what a job cut short or kept left
+}
+
+// daemon is a server the lobby runs: ippeveprinter, cupsd.
+type daemon struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// startDaemon starts cmd in its own process group (it dies with this
+// process), logs what it says, and waits up to 10 s for up.
+func startDaemon(ctx context.Context, cmd *exec.Cmd, up func() bool, log *slog.Logger) (*daemon, error) {
+	name := filepath.Base(cmd.Path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, fmt.Errorf("lobby: %s: %w", name, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("lobby: %s: %w", name, err)
+	}
+	d := &daemon{cmd: cmd, done: make(chan struct{})}
+	lastLines := make(chan string, 1)
+	go func() {
+		lastLines <- logLines(stderr, log.With("from", name))
+		cmd.Wait()
+		close(d.done)
+	}()
+	deadline := time.After(10 * time.Second)
+	for !up() {
+		select {
+		case <-d.done:
+			return nil, fmt.Errorf("lobby: %s exited: %s", name, <-lastLines)
+		case <-deadline:
+			d.stop()
+			return nil, fmt.Errorf("lobby: %s does not answer", name)
+		case <-ctx.Done():
+			d.stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return d, nil
+}
+
+// stop ends the daemon: SIGTERM, then SIGKILL after 5 s.
+func (d *daemon) stop() {
+	syscall.Kill(-d.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.done
+	}
 }
 
 // purgeDir deletes what dir holds, keeping dir.
