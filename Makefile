@@ -22,13 +22,16 @@ APT_PACKAGES += reprepro gnupg apt-utils
 # screenshots, lintian for the .deb, sane-airscan (a run-time dependency of
 # the .deb the test installs).
 APT_PACKAGES += cage xwayland grim lintian sane-airscan
+# The simulated lobby's CUPS scheduler and its IPP Everywhere queue.
+APT_PACKAGES += cups-daemon cups-client cups-filters
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
 # The shared corpus of scans, beside the repository.
 CORPUS ?= ../shared/corpus
-# Where `make run` saves a PNG of every screen when there is no display.
-SHOTS ?= run/shots
+# Where `make run` saves a PNG of every screen when there is no display,
+# inside the lobby's run directory.
+SHOTS ?= shots
 
 .PHONY: deps apt build deb run test bench fuzz clean
 
@@ -68,13 +71,16 @@ deb: deps
 	lintian --fail-on error dist/borne_$(VERSION)_$(DEB_ARCH).deb
 
 # The kiosk on the simulated lobby. With a display: a window you can close.
-# Without one: full screen on a virtual display, every screen saved to $(SHOTS).
+# Without one: full screen on a virtual display, every screen saved to
+# RUN/shots. The lobby keeps its files in RUN (or RUN-2… when another lobby
+# holds it) and serves on free ports; {run} is the directory it got.
+RUN ?= run
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-		exec $(BIN)/testbench lobby --kiosk-config run/kiosk.toml -- $(BIN)/kiosk --config run/kiosk.toml --windowed $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --windowed $(KIOSK_FLAGS); \
 	else \
-		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to $(SHOTS)/"; \
-		exec $(BIN)/testbench lobby --kiosk-config run/kiosk.toml -- $(BIN)/kiosk --config run/kiosk.toml --xvfb always --shots $(SHOTS) $(KIOSK_FLAGS); \
+		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to shots/ in the run directory the lobby names"; \
+		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --xvfb always --shots {run}/$(SHOTS) $(KIOSK_FLAGS); \
 	fi
 
 test: build
@@ -104,4 +110,4 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf $(BIN) artefacts run dist
+	rm -rf $(BIN) artefacts run run-[0-9]* dist

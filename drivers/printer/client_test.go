@@ -264,6 +264,24 @@ func TestFormats(t *testing.T) {
 	if _, err := c.Print(context.Background(), filepath.Join(t.TempDir(), "none.pdf"), printer.PrintOptions{}); err == nil {
 		t.Error("printed a missing file")
 	}
+	// Without a spool directory, the raster is made beside the PDF (in the
+	// visit's directory), never in the system's temporary directory.
+	pdf := attestation(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var where []string
+	raster = func(ctx context.Context, pdf, out string, dpi int, typ string) error {
+		where = append(where, filepath.Dir(out))
+		return os.WriteFile(out, []byte("RaS2 fake raster"), 0o600)
+	}
+	s.SetFormats("image/pwg-raster")
+	c, _ = printer.Open(s.URI(), printer.Options{Rasterizer: raster, Log: quiet})
+	if _, err := c.Print(context.Background(), pdf, printer.PrintOptions{}); err != nil || !slices.Equal(where, []string{filepath.Dir(pdf)}) {
+		t.Errorf("raster made in %v, want beside %s: %v", where, pdf, err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the system's temporary directory holds %v", left)
+	}
 }
 
 func TestGhostscriptRaster(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 // ippeve runs CUPS's ippeveprinter on a free loopback port for the test.
 func ippeve(t testing.TB, formats ...string) (*lobby.IPPPrinter, *printer.Client) {
 	t.Helper()
-	p, err := lobby.StartIPPPrinter(context.Background(), t.TempDir(), lobby.IPPOptions{Addr: "127.0.0.1:0", Formats: formats}, quiet)
+	p, err := lobby.StartIPPPrinter(context.Background(), t.TempDir(), lobby.IPPOptions{Formats: formats, KeepJobs: true}, quiet)
 	if errors.Is(err, lobby.ErrNoIPPEveprinter) {
 		t.Skip(err)
 	}

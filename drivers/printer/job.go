@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -22,8 +23,9 @@ type PrintOptions struct {
 	// anything that names the resident or the document.
 	Name string
 	// SpoolDir is where a raster copy is made for printers that take no
-	// PDF; default the system's temporary directory. A session passes its
-	// own directory, wiped at its end.
+	// PDF; default the PDF's own directory, which is the visit's: a print
+	// job's bytes never leave it for the system's temporary directory,
+	// where a crash would leave them (and PrivateTmp puts them on disk).
 	SpoolDir string
 }
 
@@ -97,6 +99,9 @@ func (c *Client) Print(ctx context.Context, pdf string, opt PrintOptions) (*Job,
 			return nil, &Error{Code: Unprintable, Op: "Print-Job", Err: fmt.Errorf("the printer takes neither PDF nor PWG raster (it takes %s)", strings.Join(a.Formats, ", "))}
 		}
 		dpi, typ := rasterMode(a)
+		if opt.SpoolDir == "" {
+			opt.SpoolDir = filepath.Dir(pdf)
+		}
 		tmp, err := os.CreateTemp(opt.SpoolDir, "borne-*.pwg")
 		if err != nil {
 			return nil, &Error{Code: Failure, Op: "Print-Job", Err: err}

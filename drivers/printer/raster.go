@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
 // Rasterizer writes the pages of a PDF as PWG raster (image/pwg-raster) at
-// dpi, in a pwg-raster-document-type such as sgray_8.
+// dpi, in a pwg-raster-document-type such as sgray_8. Every file it makes
+// lives in out's directory.
 type Rasterizer func(ctx context.Context, pdf, out string, dpi int, typ string) error
 
 // cupsColorSpace numbers Ghostscript's pwgraster device takes.
@@ -30,6 +33,9 @@ func Ghostscript(ctx context.Context, pdf, out string, dpi int, typ string) erro
 		"-sDEVICE=pwgraster", fmt.Sprintf("-r%d", dpi), "-sPAPERSIZE=a4", "-dFIXEDMEDIA", "-dPDFFitPage",
 		fmt.Sprintf("-dcupsColorSpace=%d", cs.space), fmt.Sprintf("-dcupsBitsPerColor=%d", cs.bits),
 		"-sOutputFile="+out, "-f", pdf)
+	// gs spills its band lists to TMPDIR on large pages: keep them beside
+	// out, in the visit's directory, not in the system's.
+	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Dir(out))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

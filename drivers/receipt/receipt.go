@@ -8,6 +8,16 @@
 // all, goes out as an image, shaped and right to left. The printer is asked
 // for its status (DLE EOT) before and after each ticket; a printer that does
 // not answer is "no-reply", never "paper OK".
+//
+// Serial lines are opened with termios (golang.org/x/sys/unix), not with
+// github.com/tarm/serial, which the design card names: tarm/serial has no
+// hardware (RTS/CTS) or software (XON/XOFF) flow control, which printers
+// on a slow line need for raster tickets, and it leaves the line blocking,
+// so a write to a printer holding CTS low, or a USB adaptor whose printer
+// is off, could not be bounded by a deadline. Every Port read and write has
+// one (a printer that stops answering never hangs the kiosk), so tarm's
+// read timeout in tenths of a second (25.5 s at most) would not do either.
+// See docs/serial.md.
 package receipt
 
 import (

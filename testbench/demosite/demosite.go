@@ -59,6 +59,11 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("demosite: listen %s: %w", addr, err)
 	}
+	return s.ServeOn(ctx, ln)
+}
+
+// ServeOn serves ln until ctx ends, and closes it.
+func (s *Server) ServeOn(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

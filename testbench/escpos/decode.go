@@ -36,6 +36,9 @@ const (
 	CmdFeedDots                 // ESC J n: print and feed n dots
 	CmdCharSpacing              // ESC SP n
 	CmdLeftMargin               // GS L nL nH
+	CmdAreaWidth                // GS W nL nH: the printable area's width, in dots
+	CmdPosition                 // ESC $ nL nH: the next character N dots from the line's start
+	CmdRelPosition              // ESC \ nL nH: the next character N dots further (N may be negative)
 	CmdTabStops                 // ESC D n1 … NUL; Data: the stops, in characters
 	CmdRaster                   // GS v 0: Data W/8 bytes a row, H rows; N: the scale mode
 	CmdBitImage                 // ESC * m: Data in columns; W columns; N: m
@@ -47,6 +50,9 @@ const (
 	CmdQRPrint                  // GS ( k fn 81
 	CmdBarcode                  // GS k: N the system, Data the content
 	CmdBarcodeHeight            // GS h n
+	CmdBarcodeWidth             // GS w n: module width in dots
+	CmdHRIPosition              // GS H n: human-readable text none (0), above (1), below (2), both (3)
+	CmdHRIFont                  // GS f n
 	CmdCut                      // GS V, ESC i, ESC m: N 0 full, 1 partial; W dots fed first
 	CmdStatus                   // DLE EOT n: answer at once
 	CmdPaperStatus              // GS r n, ESC v: answer at once
@@ -181,7 +187,13 @@ func (d *Decoder) esc() (Op, error) {
 		return Op{Cmd: CmdCut, N: 1}, nil
 	case 'v':
 		return Op{Cmd: CmdPaperStatus, N: 1}, nil
-	case '$', '\\', 'c': // positions; ESC c 3/4/5 n: sensors, panel buttons
+	case '$':
+		n, err := d.u16()
+		return Op{Cmd: CmdPosition, N: n}, err
+	case '\\':
+		n, err := d.u16()
+		return Op{Cmd: CmdRelPosition, N: int(int16(n))}, err
+	case 'c': // ESC c 3/4/5 n: sensors, panel buttons
 		_, err := d.args(2)
 		return Op{Cmd: CmdIgnored}, err
 	case 'p': // drawer kick: m t1 t2
@@ -240,7 +252,7 @@ func (d *Decoder) esc() (Op, error) {
 // GS commands with one argument byte.
 var gsOne = map[byte]Cmd{
 	'!': CmdSize, 'B': CmdReverse, 'h': CmdBarcodeHeight, 'r': CmdPaperStatus,
-	'w': CmdIgnored, 'H': CmdIgnored, 'f': CmdIgnored, 'a': CmdIgnored, 'I': CmdIgnored,
+	'w': CmdBarcodeWidth, 'H': CmdHRIPosition, 'f': CmdHRIFont, 'a': CmdIgnored, 'I': CmdIgnored,
 	'b': CmdIgnored, '|': CmdIgnored, 'T': CmdIgnored, '/': CmdIgnored,
 }
 
@@ -257,7 +269,10 @@ func (d *Decoder) gs() (Op, error) {
 	case 'L':
 		n, err := d.u16()
 		return Op{Cmd: CmdLeftMargin, N: n}, err
-	case 'W', 'P', '$', '\\':
+	case 'W':
+		n, err := d.u16()
+		return Op{Cmd: CmdAreaWidth, N: n}, err
+	case 'P', '$', '\\': // motion units; page-mode positions
 		_, err := d.args(2)
 		return Op{Cmd: CmdIgnored}, err
 	case 'V':
@@ -366,12 +381,16 @@ func (d *Decoder) barcode() (Op, error) {
 	if err != nil {
 		return Op{}, err
 	}
-	if m <= 6 { // NUL-terminated
-		data, err := d.r.ReadBytes(0)
-		if len(data) > 0 {
-			data = data[:len(data)-1]
+	if m <= 6 { // NUL-terminated, 255 bytes at most as on printers
+		var data []byte
+		for len(data) < 255 {
+			b, err := d.r.ReadByte()
+			if err != nil || b == 0 {
+				return Op{Cmd: CmdBarcode, N: m, Data: data}, err
+			}
+			data = append(data, b)
 		}
-		return Op{Cmd: CmdBarcode, N: m, Data: data}, err
+		return Op{Cmd: CmdBarcode, N: m, Data: data}, nil
 	}
 	n, err := d.byte1()
 	if err != nil {
@@ -389,6 +408,16 @@ func (d *Decoder) fs() (Op, error) {
 	switch c {
 	case '&', '.':
 		return Op{Cmd: CmdIgnored}, nil
+	case '(': // FS ( fn pL pH data: Kanji and character styles, ignored
+		if _, err := d.r.ReadByte(); err != nil {
+			return Op{}, err
+		}
+		n, err := d.u16()
+		if err != nil {
+			return Op{}, err
+		}
+		_, err = io.CopyN(io.Discard, d.r, int64(n))
+		return Op{Cmd: CmdIgnored}, err
 	case '!', '-', 'C', 'W':
 		_, err := d.args(1)
 		return Op{Cmd: CmdIgnored}, err

@@ -1,19 +1,24 @@
 package escpos
 
 import (
-	"borne/testbench/golden"
 	"bytes"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"borne/testbench/golden"
+	"borne/testbench/shrinkbench/legibility"
 )
 
 var (
@@ -68,6 +73,9 @@ func TestDecode(t *testing.T) {
 		{"tab stops", []byte("\x1bD\x04\x0a\x00\t"), []Op{{Cmd: CmdTabStops, Data: []byte{4, 10}}, {Cmd: CmdTab}}},
 		{"drawer kick and buzzer are skipped whole", []byte("\x1bp\x00\x19\xfa\x07x"), []Op{{Cmd: CmdIgnored}, {Cmd: CmdIgnored}, {Cmd: CmdText, Data: []byte("x")}}},
 		{"unknown command", []byte("\x1b\xfex"), []Op{{Cmd: CmdUnknown, Data: []byte{0x1b, 0xfe}}, {Cmd: CmdText, Data: []byte("x")}}},
+		{"positions", []byte("\x1b$\x20\x01\x1b\\\xe8\xff\x1dW\x40\x02"), []Op{{Cmd: CmdPosition, N: 288}, {Cmd: CmdRelPosition, N: -24}, {Cmd: CmdAreaWidth, N: 576}}},
+		{"Kanji styles skipped whole", []byte("\x1c(A\x02\x000\x00x"), []Op{{Cmd: CmdIgnored}, {Cmd: CmdText, Data: []byte("x")}}},
+		{"barcode settings", []byte("\x1dw\x02\x1dH\x02\x1df\x01"), []Op{{Cmd: CmdBarcodeWidth, N: 2}, {Cmd: CmdHRIPosition, N: 2}, {Cmd: CmdHRIFont, N: 1}}},
 		{"image too large is skipped", append([]byte("\x1dv0\x00\x00\x10\x00\x08"), make([]byte, 0x1000*0x800)...), []Op{{Cmd: CmdUnknown, N: 0x1000 * 0x800}}},
 	}
 	for _, tt := range tests {
@@ -135,7 +143,9 @@ func render(t testing.TB, data []byte) []Ticket {
 	t.Helper()
 	r := NewRenderer(576, testFont(t))
 	for _, op := range decodeAll(t, data) {
-		r.Apply(op)
+		if err := r.Apply(op); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.Tear()
 	return r.Take()
@@ -272,14 +282,23 @@ func FuzzDecodeRender(f *testing.F) {
 	if err != nil {
 		f.Skip(err)
 	}
+	f.Add(bytes.Repeat([]byte("\x1d!\x77WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"), 64))
+	const roll = 20000
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewRenderer(384, font)
+		r.Refill(roll)
 		d := NewDecoder(bytes.NewReader(data))
+		paper := 0
 		check := func() {
 			for _, tk := range r.Take() { // as the printer hands them over: one at a time in memory
-				if h := tk.Image.Bounds().Dy(); h > maxTicketDots+2*maxImageDots+maxTrailing {
+				h := tk.Image.Bounds().Dy()
+				if h > maxTicketDots+2*maxImageDots+maxTrailing {
 					t.Fatalf("ticket %d dots long", h)
 				}
+				paper += h
+			}
+			if paper > roll+2*maxImageDots+maxTrailing {
+				t.Fatalf("%d dots of paper from a roll of %d", paper, roll)
 			}
 		}
 		for {
@@ -287,10 +306,188 @@ func FuzzDecodeRender(f *testing.F) {
 			if err != nil {
 				break
 			}
-			r.Apply(op)
+			if err := r.Apply(op); err != nil {
+				if !errors.Is(err, ErrRollEnd) {
+					t.Fatal(err)
+				}
+				if n := len(r.line); r.Apply(Op{Cmd: CmdText, Data: []byte("x")}) == nil || len(r.line) != n {
+					t.Fatal("drew after the roll ran out")
+				}
+				break
+			}
 			check()
 		}
 		r.Tear()
 		check()
 	})
+}
+
+// Streams written by independent encoders (receiptline, esc-pos-encoder;
+// testdata/encoders/README.md says how) print legibly: Tesseract reads at
+// least 90 % of the words each prints. The cp858 ones are golden files.
+func TestRenderEncoderStreams(t *testing.T) {
+	streams, _ := filepath.Glob(filepath.Join("testdata", "encoders", "*.bin"))
+	if len(streams) < 8 {
+		t.Fatalf("encoder streams: %v", streams)
+	}
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		t.Skip("tesseract-ocr is needed")
+	}
+	dir := t.TempDir()
+	for _, stream := range streams {
+		name := strings.TrimSuffix(filepath.Base(stream), ".bin")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(stream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			words, err := os.ReadFile(strings.TrimSuffix(stream, ".bin") + ".words")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tickets := render(t, data)
+			if len(tickets) != 1 || tickets[0].Cut == "" {
+				t.Fatalf("%d tickets, want one cut", len(tickets))
+			}
+			if strings.HasSuffix(name, "cp858") {
+				golden.PNG(t, filepath.Join("testdata", name+".png"), tickets[0].Image, *update)
+			}
+			png := filepath.Join(dir, name+".png")
+			if err := savePNG(png, tickets[0]); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("tesseract", png, "-", "-l", "fra")
+			cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+			text, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("tesseract: %v", err)
+			}
+			if recall := legibility.Recall(string(words), string(text)); recall < 0.9 {
+				t.Errorf("OCR found %.0f %% of the words; read:\n%s", 100*recall, text)
+			}
+		})
+	}
+}
+
+// Code pages, positions and barcodes' text, as Epson-class printers print
+// them.
+func TestRenderFaithful(t *testing.T) {
+	same := func(a, b []byte) bool {
+		ta, tb := render(t, a), render(t, b)
+		return len(ta) == 1 && len(tb) == 1 && bytes.Equal(ta[0].Image.Pix, tb[0].Image.Pix)
+	}
+	for _, tt := range []struct {
+		name string
+		a, b string
+	}{
+		{"page 1 box drawing is CP437's", "\x1bt\x01\x95\x95\x96\n", "\x1bt\x00\xc4\xc4\xb3\n"},
+		{"CP850 é", "\x1bt\x02\x82\n", "\x1bt\x10\xe9\n"},
+		{"CP858 €", "\x1bt\x13\xd5\n", "\x1bt\x10\x80\n"},
+		{"absolute position", "ab\x1b$\x78\x00cd\n", "ab        cd\n"},
+		{"relative position", "ab\x1b\\\x18\x00cd\n", "ab  cd\n"},
+		{"backwards position overprints", "a\x1b\\\xf4\xffa\n", "a\n"},
+		{"position past the area is ignored", "ab\x1b$\xff\x0fcd\n", "abcd\n"},
+		{"GS W narrows the line", "\x1dW\x18\x00abc\n", "ab\nc\n"},
+		{"GS ! double width is two cells", "\x1d!\x10a\x1d!\x00\x1b$\x18\x00b\n", "\x1d!\x10a\x1d!\x00b\n"},
+		{"code sets are not printed", "\x1dH\x02\x1dkI\x0b{BBORNE{C\x14\x1a", "\x1dH\x02\x1dkI\x09BORNE2026"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if !same([]byte(tt.a+"\x1dV\x00"), []byte(tt.b+"\x1dV\x00")) {
+				t.Errorf("%q does not print as %q", tt.a, tt.b)
+			}
+		})
+	}
+	for _, tt := range []struct{ data, want string }{
+		{"{BBORNE{C\x14\x1a", "BORNE2026"},
+		{"{A{{x{1{C\x00\x63", "{x0099"},
+		{"plain", "plain"},
+	} {
+		if got := code128Text([]byte(tt.data)); got != tt.want {
+			t.Errorf("code128Text(%q) = %q, want %q", tt.data, got, tt.want)
+		}
+	}
+	// Human-readable text only when GS H asks, above or below.
+	bare := render(t, []byte("\x1dkI\x05{B123\x1dV\x00"))[0].Image.Bounds().Dy()
+	below := render(t, []byte("\x1dH\x02\x1dkI\x05{B123\x1dV\x00"))[0].Image.Bounds().Dy()
+	both := render(t, []byte("\x1dH\x03\x1dkI\x05{B123\x1dV\x00"))[0].Image.Bounds().Dy()
+	if !(bare < below && below < both) {
+		t.Errorf("barcode heights: bare %d, text below %d, both %d", bare, below, both)
+	}
+	if tk := render(t, []byte("\x1dkC\x03abc\x1dV\x00")); len(tk) != 0 {
+		t.Error("an EAN-13 of letters printed")
+	}
+}
+
+// A stream of 8× text, which once grew the renderer past 23 GB, ends the
+// roll: Apply says so, and the paper drawn stays within the roll.
+func TestRollEnd(t *testing.T) {
+	r := NewRenderer(576, testFont(t))
+	const roll = 8000 // 1 m
+	r.Refill(roll)
+	data := append([]byte("\x1d!\x77"), bytes.Repeat([]byte("W"), 2<<20)...)
+	d := NewDecoder(bytes.NewReader(data))
+	paper, ops := 0, 0
+	var err error
+	for err == nil {
+		op, derr := d.Next()
+		if derr != nil {
+			t.Fatalf("the stream ended before the roll: %v", derr)
+		}
+		ops++
+		err = r.Apply(op)
+		for _, tk := range r.Take() {
+			paper += tk.Image.Bounds().Dy()
+		}
+	}
+	if !errors.Is(err, ErrRollEnd) || !strings.Contains(err.Error(), "after 1.0 m") {
+		t.Errorf("Apply: %v", err)
+	}
+	r.Tear()
+	for _, tk := range r.Take() {
+		paper += tk.Image.Bounds().Dy()
+	}
+	if paper < roll-8*cells[0].h || paper > roll+maxTrailing {
+		t.Errorf("%d dots of paper drawn from a roll of %d", paper, roll)
+	}
+	// A new roll prints again.
+	r.Refill(roll)
+	if err := r.Apply(Op{Cmd: CmdText, Data: []byte("x")}); err != nil {
+		t.Errorf("after Refill: %v", err)
+	}
+}
+
+// At the end of its roll the printer is out of paper: it says so, keeps
+// what comes (up to its buffer) and prints it on a new roll.
+func TestPrinterRollEnd(t *testing.T) {
+	tickets := make(chan Ticket, 64)
+	p := NewPrinter(Options{Font: testFont(t), TearAfter: time.Hour, Roll: 2000, Log: quiet,
+		OnTicket: func(_ string, tk Ticket) { tickets <- tk }})
+	drv, dev := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Serve(ctx, dev)
+	drv.SetDeadline(time.Now().Add(10 * time.Second))
+	// 2000 dots are 66 lines of 30 dots: the 80th line is past the roll.
+	for i := range 80 {
+		fmt.Fprintf(drv, "ligne %d\n", i)
+	}
+	drv.Write([]byte("\x1dV\x00\x10\x04\x04"))
+	b := make([]byte, 1)
+	if _, err := drv.Read(b); err != nil || b[0]&0x60 != 0x60 {
+		t.Fatalf("paper sensor after the roll: % x, %v", b, err)
+	}
+	p.SetFault(Fault{}) // a new roll
+	drv.Write([]byte("\x10\x04\x04"))
+	if _, err := drv.Read(b); err != nil || b[0] != 0x12 {
+		t.Fatalf("paper sensor with a new roll: % x, %v", b, err)
+	}
+	deadline := time.After(5 * time.Second)
+	for cut := false; !cut; {
+		select {
+		case tk := <-tickets:
+			cut = tk.Cut == "full"
+		case <-deadline:
+			t.Fatal("the held cut never printed")
+		}
+	}
 }

@@ -33,6 +33,9 @@ type Options struct {
 	// (printers without cutter); default 2 s.
 	TearAfter time.Duration
 	Font      *CellFont
+	// Roll is the paper on a roll, in dots; default RollDots (80 m). When
+	// it runs out the printer is out of paper until told "ok".
+	Roll int
 	// OnTicket is called with each ticket, from the goroutine that serves.
 	OnTicket func(path string, t Ticket)
 	Log      *slog.Logger
@@ -42,12 +45,19 @@ type Options struct {
 type Printer struct {
 	opt Options
 
-	mu     sync.Mutex
-	fault  Fault
-	held   []Op // print commands received while out of paper or with the cover open
-	r      *Renderer
-	serial int
+	mu        sync.Mutex
+	fault     Fault
+	held      []Op // print commands received while out of paper or with the cover open
+	heldBytes int  // their size, bounded by MaxHeld as a printer's receive buffer
+	lost      int  // bytes dropped since the buffer filled
+	r         *Renderer
+	serial    int
 }
+
+// MaxHeld is the most a stopped printer keeps of what it receives, as a
+// printer's receive buffer: beyond, what comes is lost, as on a serial
+// line without flow control.
+const MaxHeld = 1 << 20
 
 // NewPrinter makes a printer; serve it on a pseudo-terminal or a TCP port.
 func NewPrinter(opt Options) *Printer {
@@ -60,7 +70,12 @@ func NewPrinter(opt Options) *Printer {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	return &Printer{opt: opt, r: NewRenderer(opt.Width, opt.Font)}
+	if opt.Roll <= 0 {
+		opt.Roll = RollDots
+	}
+	r := NewRenderer(opt.Width, opt.Font)
+	r.Refill(opt.Roll)
+	return &Printer{opt: opt, r: r}
 }
 
 // SetFault changes what the printer suffers. Once paper is back and the
@@ -69,13 +84,40 @@ func NewPrinter(opt Options) *Printer {
 func (p *Printer) SetFault(f Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.fault.PaperOut && !f.PaperOut {
+		p.r.Refill(p.opt.Roll) // paper back: a new roll
+	}
 	p.fault = f
+	if p.lost > 0 {
+		p.opt.Log.Warn("escpos: receive buffer was full: data lost", "bytes", p.lost)
+		p.lost = 0
+	}
 	if !p.stopped() {
-		for _, op := range p.held {
-			p.r.Apply(op)
+		held := p.held
+		p.held, p.heldBytes = nil, 0
+		for _, op := range held {
+			p.apply(op)
 		}
-		p.held = nil
-		p.deliver()
+	}
+}
+
+// apply prints op, or holds it while the printer cannot print; the end of
+// the roll stops the printer, out of paper. p.mu is held.
+func (p *Printer) apply(op Op) {
+	if p.stopped() {
+		if size := len(op.Data) + 16; p.heldBytes+size <= MaxHeld {
+			p.held = append(p.held, op)
+			p.heldBytes += size
+		} else {
+			p.lost += size
+		}
+		return
+	}
+	err := p.r.Apply(op)
+	p.deliver()
+	if errors.Is(err, ErrRollEnd) {
+		p.opt.Log.Error("escpos: out of paper: "+err.Error()+" (state ok puts a new roll in)", "roll_m", p.opt.Roll/8000)
+		p.fault.PaperOut = true // what comes next is held until paper is back
 	}
 }
 
@@ -114,12 +156,7 @@ func (p *Printer) Serve(ctx context.Context, c Conn) error {
 			p.opt.Log.Debug("escpos: unknown command skipped", "bytes", op.Data, "image_bytes", op.N)
 		}
 		p.mu.Lock()
-		if p.stopped() {
-			p.held = append(p.held, op)
-		} else {
-			p.r.Apply(op)
-			p.deliver()
-		}
+		p.apply(op)
 		p.mu.Unlock()
 	}
 }

@@ -1,8 +1,19 @@
 package escpos
 
 import (
+	"errors"
+	"fmt"
 	"image"
+	"image/color"
+	"strings"
 
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/codabar"
+	"github.com/boombuler/barcode/code128"
+	"github.com/boombuler/barcode/code39"
+	"github.com/boombuler/barcode/code93"
+	"github.com/boombuler/barcode/ean"
+	"github.com/boombuler/barcode/twooffive"
 	"golang.org/x/text/encoding/charmap"
 	"rsc.io/qr"
 )
@@ -13,12 +24,36 @@ type Ticket struct {
 	Cut   string // "full", "partial", or "" when torn off without a cut
 }
 
+// codePage turns a byte into the character it prints.
+type codePage interface{ DecodeByte(b byte) rune }
+
 // The code pages ESC t selects, in Epson's numbering. A number missing
 // here prints as page 0, as many printers do.
-var codePages = map[int]*charmap.Charmap{
-	0: charmap.CodePage437, 2: charmap.CodePage850, 3: charmap.CodePage860,
+var codePages = map[int]codePage{
+	0: charmap.CodePage437, 1: katakana{}, 2: charmap.CodePage850, 3: charmap.CodePage860,
 	4: charmap.CodePage863, 5: charmap.CodePage865, 16: charmap.Windows1252,
 	17: charmap.CodePage866, 18: charmap.CodePage852, 19: charmap.CodePage858,
+}
+
+// katakana is Epson's page 1: half-width katakana, and in 0x80 to 0x9F the
+// block and box-drawing characters encoders use for rules and frames
+// (receiptline draws its rules with 0x95).
+type katakana struct{}
+
+var katakanaGraphics = []rune("▁▂▃▄▅▆▇█▏▎▍▌▋▊▉┼┴┬┤├▔─│▕┌┐└┘╭╮╰╯")
+
+func (katakana) DecodeByte(b byte) rune {
+	switch {
+	case b < 0x80:
+		return rune(b)
+	case b < 0xa0:
+		return katakanaGraphics[b-0x80]
+	case b == 0xa0:
+		return ' '
+	case b < 0xe0:
+		return 0xff61 + rune(b-0xa1) // half-width katakana
+	}
+	return '?'
 }
 
 const (
@@ -26,8 +61,18 @@ const (
 	defaultSpacing  = 30    // ESC 2: the default line spacing, in dots
 	maxTicketDots   = 10000 // 1.25 m of paper: longer is a runaway stream, cut it
 	maxTrailing     = 400   // blank paper kept after the last printed line
+	maxLineItems    = 1024  // characters drawn over one another by positioning: print the line
 	defaultBarcodeH = 162
+	defaultModule   = 3 // GS w: a barcode's narrowest bar, in dots
 )
+
+// RollDots is the paper a renderer feeds before its roll ends: 80 m, the
+// usual 80 mm roll, at 8 dots a millimetre.
+const RollDots = 80_000 * 8
+
+// ErrRollEnd says the roll ran out: Apply draws nothing more until Refill.
+// It bounds the paper, and so the memory, any stream can take.
+var ErrRollEnd = errors.New("escpos: the paper roll ran out")
 
 // state is what ESC @ resets.
 type state struct {
@@ -42,23 +87,27 @@ type state struct {
 	spacing     int
 	charSpacing int
 	leftMargin  int
+	areaW       int   // GS W; 0: the rest of the paper
 	tabs        []int // in characters; nil: every 8
 	qrModule    int
 	qrLevel     int
 	qrData      []byte
 	barcodeH    int
+	barcodeW    int
+	hriPos      int // 0 none, 1 above, 2 below, 3 both
+	hriFont     int
 	graphics    *bitmap
 }
 
 func defaultState() state {
-	return state{wMul: 1, hMul: 1, spacing: defaultSpacing, qrModule: 3, qrLevel: 48, barcodeH: defaultBarcodeH}
+	return state{wMul: 1, hMul: 1, spacing: defaultSpacing, qrModule: 3, qrLevel: 48, barcodeH: defaultBarcodeH, barcodeW: defaultModule}
 }
 
-// item is one thing on the line being composed: a character, a tab's
-// blank, a slice of column image.
+// item is one thing on the line being composed, x dots from its start: a
+// character, a slice of column image.
 type item struct {
-	bm      *bitmap
-	advance int
+	bm *bitmap
+	x  int
 }
 
 // Renderer draws what a thermal printer prints for a stream of Ops.
@@ -68,18 +117,27 @@ type Renderer struct {
 	st    state
 
 	line       []item
-	lineW      int
+	cursor     int // where the next character goes, from the line's start
+	lineW      int // how far the line's items reach
 	lineUpside bool
 
 	pix  []byte // the paper so far, (width + 2·margin) dots a row, 0 black
 	y    int    // where the next line prints
 	done []Ticket
+
+	roll, fed int   // dots of paper on the roll, and fed from it
+	err       error // ErrRollEnd once fed reaches roll
 }
 
 // NewRenderer draws on paper width dots wide (576 for 80 mm at 203 dpi)
-// with the printer's characters drawn in font.
+// with the printer's characters drawn in font, from a roll of RollDots.
 func NewRenderer(width int, font *CellFont) *Renderer {
-	return &Renderer{width: width, font: font, st: defaultState()}
+	return &Renderer{width: width, font: font, st: defaultState(), roll: RollDots}
+}
+
+// Refill puts a new roll of dots of paper in.
+func (r *Renderer) Refill(dots int) {
+	r.roll, r.fed, r.err = dots, 0, nil
 }
 
 func (r *Renderer) paperW() int { return r.width + 2*margin }
@@ -102,16 +160,27 @@ func (r *Renderer) Tear() {
 }
 
 // Apply draws one Op. Status requests are the printer's business: Apply
-// ignores them.
-func (r *Renderer) Apply(op Op) {
+// ignores them. Once the roll has run out it draws nothing and returns
+// ErrRollEnd (wrapped, with the length fed).
+func (r *Renderer) Apply(op Op) error {
+	if r.err == nil {
+		r.apply(op)
+	}
+	return r.err
+}
+
+func (r *Renderer) apply(op Op) {
 	st := &r.st
 	switch op.Cmd {
 	case CmdText:
 		cm := codePages[st.codePage]
 		if cm == nil {
-			cm = charmap.CodePage437
+			cm = codePages[0]
 		}
 		for _, b := range op.Data {
+			if r.err != nil { // the roll ran out mid-text
+				break
+			}
 			r.char(cm.DecodeByte(b))
 		}
 	case CmdLineFeed, CmdFormFeed:
@@ -161,6 +230,16 @@ func (r *Renderer) Apply(op Op) {
 		st.charSpacing = op.N
 	case CmdLeftMargin:
 		st.leftMargin = min(op.N, r.width-cells[0].w)
+	case CmdAreaWidth:
+		st.areaW = op.N
+	case CmdPosition: // printers ignore a position past the printable area
+		if op.N < r.area() {
+			r.cursor = op.N
+		}
+	case CmdRelPosition:
+		if x := r.cursor + op.N; x >= 0 && x < r.area() {
+			r.cursor = x
+		}
 	case CmdTabStops:
 		st.tabs = st.tabs[:0]
 		for _, b := range op.Data {
@@ -186,8 +265,18 @@ func (r *Renderer) Apply(op Op) {
 		r.qr()
 	case CmdBarcodeHeight:
 		st.barcodeH = max(op.N, 1)
+	case CmdBarcodeWidth:
+		if op.N >= 1 && op.N <= 6 {
+			st.barcodeW = op.N
+		}
+	case CmdHRIPosition:
+		if op.N <= 3 || op.N >= '0' && op.N <= '3' {
+			st.hriPos = op.N & 3
+		}
+	case CmdHRIFont:
+		st.hriFont = op.N & 1
 	case CmdBarcode:
-		r.barcode(op.Data)
+		r.barcode(op.N, op.Data)
 	case CmdCut:
 		r.printLine(0)
 		r.feed(op.W)
@@ -226,21 +315,33 @@ func (r *Renderer) char(c rune) {
 		}
 		g = styled
 	}
-	r.put(item{g, g.w + st.charSpacing*st.wMul})
+	r.put(g, g.w+st.charSpacing*st.wMul)
 }
 
-// put adds an item to the line, printing the line first when it is full:
-// printers wrap a line too long for the paper.
-func (r *Renderer) put(it item) {
+// area is the printable area's width: from the left margin to the paper's
+// edge, or GS W's width.
+func (r *Renderer) area() int {
+	a := r.width - r.st.leftMargin
+	if r.st.areaW > 0 {
+		a = min(a, r.st.areaW)
+	}
+	return max(a, cells[0].w)
+}
+
+// put adds a picture at the cursor and moves it on by advance, printing
+// the line first when the picture does not fit: printers wrap a line too
+// long for the paper.
+func (r *Renderer) put(bm *bitmap, advance int) {
 	if len(r.line) == 0 {
 		r.lineUpside = r.st.upsideDown
 	}
-	if len(r.line) > 0 && r.lineW+it.bm.w > r.width-r.st.leftMargin {
+	if r.cursor > 0 && r.cursor+bm.w > r.area() || len(r.line) >= maxLineItems {
 		r.printLine(r.st.spacing)
 		r.lineUpside = r.st.upsideDown
 	}
-	r.line = append(r.line, it)
-	r.lineW += it.advance
+	r.line = append(r.line, item{bm, r.cursor})
+	r.lineW = max(r.lineW, r.cursor+bm.w)
+	r.cursor += advance
 }
 
 // tab moves to the next tab stop, if there is one on the line.
@@ -254,8 +355,8 @@ func (r *Renderer) tab() {
 		}
 	}
 	for _, s := range stops {
-		if x := s * step; x > r.lineW && x <= r.width-st.leftMargin {
-			r.put(item{newBitmap(0, 0), x - r.lineW})
+		if x := s * step; x > r.cursor && x <= r.area() {
+			r.cursor = x
 			return
 		}
 	}
@@ -269,23 +370,21 @@ func (r *Renderer) printLine(feed int) {
 		h = max(h, it.bm.h)
 	}
 	if h > 0 {
-		line := newBitmap(r.lineW, h)
-		x := 0
+		line := newBitmap(min(r.lineW, r.area()), h)
 		for _, it := range r.line {
-			line.draw(it.bm, x, h-it.bm.h) // characters stand on one baseline
-			x += it.advance
+			line.draw(it.bm, it.x, h-it.bm.h) // characters stand on one baseline
 		}
 		if r.lineUpside {
 			line = line.rotate180()
 		}
-		r.paste(line, r.st.leftMargin+r.justifyOffset(r.lineW))
+		r.paste(line, r.st.leftMargin+r.justifyOffset(line.w))
 	}
 	r.feed(max(feed, h))
-	r.line, r.lineW = r.line[:0], 0
+	r.line, r.lineW, r.cursor = r.line[:0], 0, 0
 }
 
 func (r *Renderer) justifyOffset(w int) int {
-	area := r.width - r.st.leftMargin
+	area := r.area()
 	switch r.st.justify {
 	case 1:
 		return max(0, (area-w)/2)
@@ -324,7 +423,7 @@ func (r *Renderer) bitImage(op Op) {
 		}
 	}
 	bm = bm.scale(sx, sy)
-	r.put(item{bm, bm.w})
+	r.put(bm, bm.w)
 }
 
 // qr prints the stored QR code. A printer makes its own choice of mask, so
@@ -347,26 +446,117 @@ func (r *Renderer) qr() {
 	r.block(bm.scale(st.qrModule, st.qrModule))
 }
 
-// barcode draws a stand-in for a barcode: bars from the data's bits, as
-// tall as asked, and the data written under them.
-func (r *Renderer) barcode(data []byte) {
-	bm := newBitmap(min(len(data)*16, r.width), r.st.barcodeH)
+// barcode prints a barcode of system m (GS k: 0 to 6 and 65 to 73), its
+// human-readable text above or below it as GS H asks. Data a printer
+// cannot encode prints nothing, as on paper.
+func (r *Renderer) barcode(m int, data []byte) {
+	text, bars := encodeBarcode(m, data)
+	if len(bars) == 0 {
+		return
+	}
+	st := &r.st
+	bm := newBitmap(min(len(bars)*st.barcodeW, r.area()), st.barcodeH)
 	for x := 0; x < bm.w; x++ {
-		if data[x/16]&(0x80>>(x/2%8)) != 0 || x%16 < 2 {
+		if bars[x/st.barcodeW] {
 			for y := 0; y < bm.h; y++ {
 				bm.set(x, y)
 			}
 		}
 	}
-	r.block(bm)
-	for _, b := range data {
-		r.char(rune(b))
+	if st.hriPos&1 != 0 {
+		r.hri(text)
 	}
-	r.printLine(r.st.spacing)
+	r.block(bm)
+	if st.hriPos&2 != 0 {
+		r.hri(text)
+	}
 }
 
-// feed moves the paper n dots.
+// hri prints a barcode's human-readable text on its own line, in the HRI
+// font, unstyled.
+func (r *Renderer) hri(text string) {
+	for _, c := range text {
+		g := r.font.glyph(c, r.st.hriFont, false)
+		r.put(g, g.w)
+	}
+	r.printLine(0)
+}
+
+// encodeBarcode returns a barcode's human-readable text and its modules,
+// true for a bar; no modules for data the system cannot encode.
+func encodeBarcode(m int, data []byte) (string, []bool) {
+	if m >= 65 {
+		m -= 65
+	}
+	text := string(data)
+	var bc barcode.Barcode
+	var err error
+	switch m {
+	case 0: // UPC-A: EAN-13 with a leading 0
+		if bc, err = ean.Encode("0" + text); err == nil {
+			text = bc.Content()[1:]
+		}
+	case 2, 3: // EAN-13, EAN-8: the check digit is the printer's
+		if bc, err = ean.Encode(text); err == nil {
+			text = bc.Content()
+		}
+	case 4:
+		bc, err = code39.Encode(text, false, false)
+	case 5:
+		bc, err = twooffive.Encode(text, true)
+	case 6:
+		bc, err = codabar.Encode(text)
+	case 7:
+		bc, err = code93.Encode(text, true, false)
+	case 8:
+		text = code128Text(data)
+		bc, err = code128.Encode(text)
+	default:
+		err = fmt.Errorf("system %d", m)
+	}
+	if err != nil {
+		return text, nil
+	}
+	bars := make([]bool, bc.Bounds().Dx())
+	for x := range bars {
+		bars[x] = color.GrayModel.Convert(bc.At(bc.Bounds().Min.X+x, bc.Bounds().Min.Y)).(color.Gray).Y < 128
+	}
+	return text, bars
+}
+
+// code128Text is what a CODE128 barcode's data says: "{A", "{B", "{C"
+// choose a code set and print nothing, "{S" shifts, "{1" to "{4" are the
+// function characters, "{{" is "{"; in code set C each byte is two digits.
+func code128Text(data []byte) string {
+	var b strings.Builder
+	set := byte('B')
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '{' && i+1 < len(data) {
+			i++
+			switch data[i] {
+			case 'A', 'B', 'C':
+				set = data[i]
+			case '{':
+				b.WriteByte('{')
+			}
+			continue
+		}
+		if set == 'C' {
+			fmt.Fprintf(&b, "%02d", c%100)
+		} else if c >= 0x20 && c < 0x7f {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// feed moves the paper n dots, from a roll that may run out.
 func (r *Renderer) feed(n int) {
+	r.fed += n
+	if r.fed >= r.roll && r.err == nil {
+		r.err = fmt.Errorf("%w after %.1f m of paper", ErrRollEnd, float64(r.fed)/8000)
+	}
 	r.y += n
 	if r.y > maxTicketDots {
 		r.y = maxTicketDots

@@ -20,7 +20,8 @@ import (
 	"borne/testbench/escpos"
 )
 
-// The simulated lobby's printers, where the built-in config expects them.
+// The simulated lobby's printers, where the built-in config names them; a
+// lobby serves them elsewhere and writes where into its kiosk config.
 const (
 	IPPAddr       = "127.0.0.1:8631"
 	ReceiptDevice = "/tmp/borne-receipt"
@@ -31,27 +32,29 @@ var ErrNoIPPEveprinter = errors.New("lobby: ippeveprinter not found (install cup
 
 // IPPOptions configures the simulated A4 printer.
 type IPPOptions struct {
-	Addr    string   // host:port to serve; port 0 picks a free one; default IPPAddr
+	Addr    string   // host:port to serve; default 127.0.0.1:0, a free port
 	Formats []string // document formats it takes; default PDF, PWG raster and JPEG
 	Name    string   // default "Borne A4"
+	// KeepJobs keeps each job's file in the spool directory, emptied when
+	// the printer stops; otherwise ippeveprinter deletes it once printed.
+	KeepJobs bool
 }
 
 // IPPPrinter is a running ippeveprinter.
 type IPPPrinter struct {
 	URI      string // ipp://HOST:PORT/ipp/print
-	SpoolDir string // every job lands there as a file
-	cmd      *exec.Cmd
-	done     chan struct{}
+	SpoolDir string // where ippeveprinter spools each job while it prints
+	daemon   *daemon
 }
 
-// StartIPPPrinter runs CUPS's ippeveprinter, keeping every job it prints in
-// spoolDir. ippeveprinter needs a D-Bus system bus and avahi-daemon even
+// StartIPPPrinter runs CUPS's ippeveprinter, spooling in spoolDir/jobs.
+// ippeveprinter needs a D-Bus system bus and avahi-daemon even
 // with DNS-SD off: they are started when they do not run (which takes
 // root). When a printer already answers at the address, it is used as it
 // is. Stop it with Stop; it also dies with this process.
 func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *slog.Logger) (*IPPPrinter, error) {
 	if opt.Addr == "" {
-		opt.Addr = IPPAddr
+		opt.Addr = "127.0.0.1:0"
 	}
 	if len(opt.Formats) == 0 {
 		opt.Formats = []string{"application/pdf", "image/pwg-raster", "image/jpeg"}
@@ -84,54 +87,111 @@ func StartIPPPrinter(ctx context.Context, spoolDir string, opt IPPOptions, log *
 		return nil, err
 	}
 	// -n localhost: listen on loopback only (an address there makes it fail
-	// to listen on IPv6). -c /bin/true: a job completes once spooled;
-	// without a command ippeveprinter pretends to print for 5 to 15 s.
-	cmd := exec.Command(bin, "-r", "off", "-p", port, "-n", "localhost", "-c", "/bin/true", "-f", strings.Join(opt.Formats, ","),
-		"-k", "-d", spoolDir, opt.Name)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, fmt.Errorf("lobby: ippeveprinter: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("lobby: ippeveprinter: %w", err)
-	}
-	p.cmd, p.done = cmd, make(chan struct{})
-	lastLines := make(chan string, 1)
-	go func() {
-		lastLines <- logLines(stderr, log.With("from", "ippeveprinter"))
-		cmd.Wait()
-		close(p.done)
-	}()
-	deadline := time.After(10 * time.Second)
-	for !answers(ctx, p.URI) {
-		select {
-		case <-p.done:
-			return nil, fmt.Errorf("lobby: ippeveprinter exited: %s", <-lastLines)
-		case <-deadline:
-			p.Stop()
-			return nil, fmt.Errorf("lobby: ippeveprinter does not answer at %s", p.URI)
-		case <-ctx.Done():
-			p.Stop()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+	// to listen on IPv6).
+	// -c: the command that prints a job, with the job's file as argument.
+	// Once it returns, the job completes (without one ippeveprinter
+	// pretends to print for 5 to 15 s). ippeveprinter keeps a job's file,
+	// and the command's output (.prn), for a minute after it completes
+	// even without -k, and at exit: the lobby's command deletes both, so
+	// that nothing of a job stays; kept jobs go when the printer stops.
+	p.SpoolDir = filepath.Join(spoolDir, "jobs")
+	printCmd := "/bin/true"
+	if !opt.KeepJobs {
+		printCmd = filepath.Join(spoolDir, "print")
+		script := "#!/bin/sh\n# The simulated A4 printer: a job printed is a job deleted.\nrm -f -- \"$1\" \"${1%.*}.prn\"\n"
+		if err := os.WriteFile(printCmd, []byte(script), 0o700); err != nil {
+			return nil, fmt.Errorf("lobby: printer command: %w", err)
 		}
 	}
+	if err := os.MkdirAll(p.SpoolDir, 0o700); err != nil {
+		return nil, fmt.Errorf("lobby: printer spool: %w", err)
+	}
+	args := []string{"-r", "off", "-p", port, "-n", "localhost", "-c", printCmd, "-f", strings.Join(opt.Formats, ","), "-d", p.SpoolDir}
+	if opt.KeepJobs {
+		args = append(args, "-k")
+	}
+	d, err := startDaemon(ctx, exec.Command(bin, append(args, opt.Name)...), func() bool { return answers(ctx, p.URI) }, log)
+	if err != nil {
+		return nil, err
+	}
+	p.daemon = d
 	log.Info("lobby: A4 printer (ippeveprinter)", "uri", p.URI, "spool", spoolDir)
 	return p, nil
 }
 
 // Stop ends the printer (not one that was already running).
 func (p *IPPPrinter) Stop() error {
-	if p.cmd == nil {
+	if p.daemon == nil {
 		return nil
 	}
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	p.daemon.stop()
+	p.daemon = nil
+	return purgeDir(p.SpoolDir) // what a job cut short or kept left
+}
+
+// daemon is a server the lobby runs: ippeveprinter, cupsd.
+type daemon struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// startDaemon starts cmd in its own process group (it dies with this
+// process), logs what it says, and waits up to 10 s for up.
+func startDaemon(ctx context.Context, cmd *exec.Cmd, up func() bool, log *slog.Logger) (*daemon, error) {
+	name := filepath.Base(cmd.Path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, fmt.Errorf("lobby: %s: %w", name, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("lobby: %s: %w", name, err)
+	}
+	d := &daemon{cmd: cmd, done: make(chan struct{})}
+	lastLines := make(chan string, 1)
+	go func() {
+		lastLines <- logLines(stderr, log.With("from", name))
+		cmd.Wait()
+		close(d.done)
+	}()
+	deadline := time.After(10 * time.Second)
+	for !up() {
+		select {
+		case <-d.done:
+			return nil, fmt.Errorf("lobby: %s exited: %s", name, <-lastLines)
+		case <-deadline:
+			d.stop()
+			return nil, fmt.Errorf("lobby: %s does not answer", name)
+		case <-ctx.Done():
+			d.stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return d, nil
+}
+
+// stop ends the daemon: SIGTERM, then SIGKILL after 5 s.
+func (d *daemon) stop() {
+	syscall.Kill(-d.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-p.done:
-	case <-time.After(3 * time.Second):
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
+	case <-d.done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.done
+	}
+}
+
+// purgeDir deletes what dir holds, keeping dir.
+func purgeDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("lobby: purge %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("lobby: purge: %w", err)
+		}
 	}
 	return nil
 }
@@ -216,6 +276,20 @@ func startDNSSD(ctx context.Context, log *slog.Logger) error {
 		log.Info("lobby: started avahi-daemon")
 	}
 	return nil
+}
+
+// tryLock takes an exclusive lock on path, creating it, and returns its
+// release; the error is EWOULDBLOCK when another process holds it.
+func tryLock(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644) // Go opens files close-on-exec
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
 }
 
 // lockFile takes an exclusive lock on path, creating it, and returns its

@@ -13,21 +13,10 @@ import (
 
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
-	"borne/kiosk/config"
+	"borne/testbench/demosite"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
-
-// The built-in configuration points at the printers the lobby starts.
-func TestDefaultConfigMatches(t *testing.T) {
-	cfg := config.Default()
-	if cfg.Printer.URI != "ipp://"+IPPAddr+"/ipp/print" {
-		t.Errorf("printer.uri %q, lobby serves %s", cfg.Printer.URI, IPPAddr)
-	}
-	if cfg.Receipt.Device != ReceiptDevice {
-		t.Errorf("receipt.device %q, lobby links %s", cfg.Receipt.Device, ReceiptDevice)
-	}
-}
 
 func TestStartIPPPrinter(t *testing.T) {
 	ctx := context.Background()
@@ -56,6 +45,42 @@ func TestStartIPPPrinter(t *testing.T) {
 	}
 	if _, err := StartIPPPrinter(ctx, spool, IPPOptions{Addr: "10.1.2.3:631"}, quiet); err == nil {
 		t.Error("a non-loopback address was accepted")
+	}
+}
+
+// A printed job leaves no file in the printer's spool; jobs kept to be
+// looked at (make run's output tray) are deleted when the printer stops.
+func TestIPPPrinterKeepsNoJob(t *testing.T) {
+	ctx := context.Background()
+	pdf := filepath.Join(t.TempDir(), "page.pdf")
+	if err := os.WriteFile(pdf, demosite.Attestation("CAF", time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []bool{false, true} {
+		spool := t.TempDir()
+		p, err := StartIPPPrinter(ctx, spool, IPPOptions{KeepJobs: keep}, quiet)
+		if errors.Is(err, ErrNoIPPEveprinter) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := printer.Open(p.URI, printer.Options{PollEvery: 10 * time.Millisecond, Log: quiet})
+		job, err := c.Print(ctx, pdf, printer.PrintOptions{Pages: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := c.Wait(ctx, job, nil); err != nil || st.State != printer.JobStateCompleted {
+			t.Fatalf("job %+v, %v", st, err)
+		}
+		files, _ := filepath.Glob(filepath.Join(p.SpoolDir, "*"))
+		if keep != (len(files) > 0) {
+			t.Errorf("keep %v: spool holds %v after the job", keep, files)
+		}
+		p.Stop()
+		if left, _ := os.ReadDir(p.SpoolDir); len(left) != 0 {
+			t.Errorf("keep %v: spool holds %v after Stop", keep, left)
+		}
 	}
 }
 

@@ -291,6 +291,13 @@ func (s *Server) printerAttrs(a *goipp.Attributes) {
 	a.Add(goipp.MakeAttr("pwg-raster-document-resolution-supported", goipp.TagResolution,
 		goipp.Resolution{Xres: 300, Yres: 300, Units: goipp.UnitsDpi}))
 	a.Add(keywords("pwg-raster-document-type-supported", []string{"sgray_8"}))
+	// What it answers, so that a CUPS queue in front of it follows its
+	// jobs (and relays its state) instead of taking a job as done once sent.
+	ops := goipp.Attribute{Name: "operations-supported"}
+	for _, op := range []goipp.Op{goipp.OpPrintJob, goipp.OpValidateJob, goipp.OpCancelJob, goipp.OpGetJobAttributes, goipp.OpGetPrinterAttributes} {
+		ops.Values.Add(goipp.TagEnum, goipp.Integer(op))
+	}
+	a.Add(ops)
 }
 
 func (s *Server) jobAttrs(a *goipp.Attributes, id int, j *job) {

@@ -23,7 +23,7 @@ import (
 
 func init() {
 	commands["escpos-render"] = command{
-		usage: "[--width DOTS] IN.bin OUT.png",
+		usage: "[--width DOTS] [--max-paper METRES] IN.bin OUT.png",
 		help:  "draw a captured ESC/POS stream as the printer would print it (tickets one under the other, cuts dashed)",
 		run:   runESCPOSRender,
 	}
@@ -37,21 +37,26 @@ func init() {
 func runESCPOSRender(args []string) int {
 	fs := flag.NewFlagSet("escpos-render", flag.ContinueOnError)
 	width := fs.Int("width", 576, "printable width in dots (576: 80 mm, 384: 58 mm)")
+	metres := fs.Int("max-paper", 10, "draw at most this many `metres` of paper (about 6 MB of memory a metre, twice over)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *metres < 1 {
+		fmt.Fprintln(os.Stderr, "testbench escpos-render: --max-paper is 1 metre or more")
 		return 2
 	}
 	if fs.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "testbench escpos-render: want IN.bin OUT.png")
 		return 2
 	}
-	if err := renderStream(fs.Arg(0), fs.Arg(1), *width); err != nil {
+	if err := renderStream(fs.Arg(0), fs.Arg(1), *width, *metres); err != nil {
 		fmt.Fprintf(os.Stderr, "testbench escpos-render: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func renderStream(in, out string, width int) error {
+func renderStream(in, out string, width, metres int) error {
 	data, err := os.ReadFile(in)
 	if err != nil {
 		return err
@@ -61,8 +66,10 @@ func renderStream(in, out string, width int) error {
 		return err
 	}
 	r := escpos.NewRenderer(width, font)
+	r.Refill(metres * 8000) // 8 dots a millimetre
 	dec := escpos.NewDecoder(bytes.NewReader(data))
-	for {
+	var tooLong error
+	for tooLong == nil {
 		op, err := dec.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -71,7 +78,9 @@ func renderStream(in, out string, width int) error {
 			fmt.Fprintf(os.Stderr, "testbench escpos-render: %s: %v (drawn up to there)\n", in, err)
 			break
 		}
-		r.Apply(op)
+		if err := r.Apply(op); err != nil {
+			tooLong = fmt.Errorf("%s: %w: escpos-render draws %d m at most (--max-paper; drawn up to there)", in, err, metres)
+		}
 	}
 	r.Tear()
 	tickets := r.Take()
@@ -86,7 +95,10 @@ func renderStream(in, out string, width int) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return tooLong
 }
 
 // stack puts tickets one under the other, a dashed line where each was cut.
