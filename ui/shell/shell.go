@@ -23,6 +23,7 @@ import (
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
+	"borne/ui/web"
 )
 
 // gotk3 drops its references from the Go finalizer goroutine by default;
@@ -223,6 +224,7 @@ func (s *Shell) render(snap session.Snapshot) {
 	if first || prev.Lang != snap.Lang {
 		s.cat = i18n.For(snap.Lang)
 		setDirection(s.cat.Language().RTL)
+		web.PrepareLanguage(snap.Lang) // WebKit's own words ("Choose File") in the next page process
 	}
 	if first || prev.HighContrast != snap.HighContrast {
 		setClass(&s.win.Widget, "hc", snap.HighContrast)
@@ -231,6 +233,12 @@ func (s *Shell) render(snap session.Snapshot) {
 		if err := loadTheme(s.css, s.cfg.MinTargetPx(), snap.TextSize); err != nil {
 			s.opt.Log.Error("shell: text size", "err", err)
 		}
+		if s.browser != nil {
+			s.browser.view.SetZoom(webZoom(snap.TextSize))
+		}
+	}
+	if !first && prev.Lang != snap.Lang && s.browser != nil {
+		s.browser.view.SetLanguage(snap.Lang)
 	}
 	if snap.State != session.Active && snap.State != session.Warning {
 		s.endSession()
