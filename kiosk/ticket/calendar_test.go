@@ -90,7 +90,7 @@ func TestCalendarQR(t *testing.T) {
 			day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 			want := []Event{
 				{Start: time.Date(2026, 12, 3, 14, 30, 0, 0, time.UTC), End: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC), Location: facts.Appointment.Place},
-				{Start: day(2027, 1, 1), End: day(2027, 1, 15), AllDay: true},   // the quarterly declaration
+				{Start: day(2027, 1, 1), End: day(2027, 1, 15), AllDay: true},    // the quarterly declaration
 				{Start: day(2026, 11, 28), End: day(2026, 11, 30), AllDay: true}, // the monthly update
 			}
 			if len(events) != len(want) {

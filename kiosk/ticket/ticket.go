@@ -91,7 +91,7 @@ func Build(cfg *config.Config, lang string, f Facts) *Ticket {
 
 	if a := f.Appointment; a != nil {
 		at := a.At.In(cfg.Location())
-		it := Item{Lines: []string{c.T("Le %s à %s", date(c, at), ltr(c, at.Format("15:04")))}}
+		it := Item{Lines: []string{c.T("Le %s à %s", Date(c, at), ltr(c, at.Format("15:04")))}}
 		if a.Place != "" {
 			it.Lines = append(it.Lines, a.Place)
 		}
@@ -235,26 +235,34 @@ func ltr(c *i18n.Catalog, s string) string {
 // window says when a next step's window is.
 func window(c *i18n.Catalog, s services.Step) string {
 	if s.Open {
-		return c.T("En ce moment, jusqu'au %s", date(c, s.To))
+		return c.T("En ce moment, jusqu'au %s", Date(c, s.To))
 	}
 	from := dayOfMonth(c, s.From.Day())
 	if yearFirst(c) || s.From.Month() != s.To.Month() || s.From.Year() != s.To.Year() {
-		from = date(c, s.From) // "du 1er au 15 janvier", but "2027年1月1日至2027年1月15日"
+		from = Date(c, s.From) // "du 1er au 15 janvier", but "2027年1月1日至2027年1月15日"
 	}
-	return c.T("Du %s au %s", from, date(c, s.To))
+	return c.T("Du %s au %s", from, Date(c, s.To))
 }
 
 // yearFirst: the language writes dates year, month, day (Chinese).
 func yearFirst(c *i18n.Catalog) bool { return c.Language().Code == "zh" }
 
-// date writes "15 janvier 2027", "15 de enero de 2027", "2027年1月15日" in
+// Date writes "15 janvier 2027", "15 de enero de 2027", "2027年1月15日" in
 // the catalogue's language: the order of the parts is the language's, which
 // a translated format with fixed argument order cannot give.
-func date(c *i18n.Catalog, t time.Time) string {
+func Date(c *i18n.Catalog, t time.Time) string {
 	if yearFirst(c) {
 		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 	}
 	return c.T("%s %s %d", dayOfMonth(c, t.Day()), month(c, t.Month()), t.Year())
+}
+
+// MonthYear writes "janvier 2027", "2027年1月".
+func MonthYear(c *i18n.Catalog, t time.Time) string {
+	if yearFirst(c) {
+		return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
+	}
+	return month(c, t.Month()) + " " + strconv.Itoa(t.Year())
 }
 
 // numericDate is the layout of a date in figures: 23/11/2026, 2026/11/23.

@@ -44,20 +44,14 @@ func (s *Shell) closeDialog() {
 // showDocument offers a PDF the site handed over (a download or the page's
 // own print) for printing.
 func (s *Shell) showDocument(info downloads.Info, path string) {
-	text := s.cat.N("%s — %d page", "%s — %d pages", info.Pages, info.Name, info.Pages)
-	var actions []*gtk.Button
 	if s.opt.Printer != nil {
-		print := s.actionButton("print", "print", s.cat.T("Imprimer"), func() {
-			s.printDocument(path, info.Pages)
-		})
-		addClass(&print.Widget, "primary")
-		actions = append(actions, print)
-	} else {
-		text += "\n" + s.cat.T("L'impression n'est pas encore possible sur cette borne.")
+		s.showPrintChoice(info, path) // a preview, and the pages to print
+		return
 	}
-	actions = append(actions, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
+	text := s.cat.N("%s — %d page", "%s — %d pages", info.Pages, info.Name, info.Pages)
+	text += "\n" + s.cat.T("L'impression n'est pas encore possible sur cette borne.")
 	s.lastDocument = path
-	s.showDialog("taxes", s.cat.T("Document reçu"), text, nil, actions...)
+	s.showDialog("taxes", s.cat.T("Document reçu"), text, nil, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
 }
 
 // showPicker is Borne's own file picker, never a file system: the documents

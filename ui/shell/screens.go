@@ -315,7 +315,7 @@ func (s *Shell) picto(name string, px int) *gtk.Image {
 	if err != nil {
 		return img
 	}
-	if name == "back" && s.cat.Language().RTL { // arrows point the way the reader reads
+	if (name == "back" || name == "forward") && s.cat.Language().RTL { // arrows point the way the reader reads
 		if flipped, err := pb.Flip(true); err == nil {
 			pb = flipped
 		}

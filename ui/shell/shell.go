@@ -23,6 +23,7 @@ import (
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
+	"borne/kiosk/ticket"
 	"borne/ui/web"
 )
 
@@ -92,6 +93,8 @@ type Shell struct {
 	lastDocument string // the PDF the dialog offers, for tests
 	drawn        bool
 	shotSeq      int
+
+	appointment *ticket.Appointment // one the resident typed for their ticket; never stored nor logged
 }
 
 // New builds the window. Call it on the GTK main loop after gtk.Init.
@@ -346,6 +349,7 @@ func (s *Shell) endSession() {
 	s.cancelScan()
 	s.scan = scanning{}
 	s.tray = nil
+	s.appointment = nil
 	if s.printing != nil { // what the session left printing is cancelled
 		go func(p *printer.Session) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -1,0 +1,159 @@
+package shell
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"borne/drivers/printer"
+	"borne/drivers/printer/printertest"
+	"borne/drivers/receipt"
+	"borne/drivers/receipt/receipttest"
+	"borne/kiosk/config"
+	"borne/kiosk/downloads"
+	"borne/kiosk/session"
+	"borne/kiosk/ticket"
+)
+
+// lockedBuffer collects the kiosk's log from every goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A resident leaves out a page of a three-page document in the print
+// panel, and only two pages print; then, with the ticket, they enter the
+// appointment an agent gave them with Borne's own date and time picker: it
+// is printed on the ticket with a calendar code holding its date, time and
+// place, and it appears in no log and no usage event.
+func TestPageChoiceAndAppointment(t *testing.T) {
+	ipp := printertest.NewServer()
+	t.Cleanup(ipp.Close)
+	a4, err := printer.Open(ipp.URI(), printer.Options{PollEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tickets := receipttest.New()
+	logs := &lockedBuffer{}
+	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: 100 * time.Millisecond}, func(_ *config.Config, o *Options) {
+		o.Printer, o.Tickets = a4, tickets
+		o.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug,
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{} // the clock could read 11:05
+				}
+				return a
+			}}))
+	})
+	k.startSession("fr")
+
+	pdf, info := threePages(t)
+	onUI(func() { k.sh.showDocument(info, pdf) })
+	k.waitButton("preview-page-2")
+	k.tap("preview-page-2")
+	k.waitDialogText("Page 2 : pas imprimée")
+	k.screenshot("65-print-choice-fr")
+	k.tap("print")
+	k.waitShown("two pages printed", func(s session.Snapshot) bool { return s.Printed == 2 })
+	docs := ipp.Documents()
+	if len(docs) != 1 {
+		t.Fatalf("%d jobs, want 1", len(docs))
+	}
+	job := filepath.Join(t.TempDir(), "job.pdf")
+	if err := os.WriteFile(job, docs[0], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := downloads.Inspect(job); err != nil || got.Pages != 2 {
+		t.Fatalf("the job has %d pages (%v), want 2", got.Pages, err)
+	}
+	k.tap("dialog-close")
+
+	const place = 1
+	k.tap("done")
+	k.waitButton("appt-add")
+	k.tap("appt-add")
+	k.waitButton("appt-ok")
+	k.tap("appt-next-month")
+	k.waitButton("appt-day-15")
+	k.tap("appt-day-15")
+	k.tap("appt-hour-plus")
+	k.tap("appt-hour-plus")
+	k.tap("appt-min-plus")
+	k.tap("appt-place-1")
+	k.waitDialogText(":05")
+	k.screenshot("66-appointment-fr")
+	k.tap("appt-ok")
+	k.waitButton("ticket-yes")
+	k.tap("ticket-yes")
+	k.waitShown("the thank-you screen", func(s session.Snapshot) bool { return s.State == session.Thanks })
+
+	printed := tickets.Printed()
+	if len(printed) != 1 {
+		t.Fatalf("%d tickets printed", len(printed))
+	}
+	now := time.Now().In(k.cfg.Location())
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+	want := time.Date(month.Year(), month.Month(), 15, 11, 5, 0, 0, time.UTC)
+	agency := k.cfg.Agencies[place-1].Name
+	var found bool
+	var texts []string
+	for _, b := range printed[0].Blocks {
+		switch b.Kind {
+		case receipt.KindText:
+			texts = append(texts, b.Text)
+		case receipt.KindQR:
+			if !strings.HasPrefix(b.Text, "BEGIN:VEVENT") {
+				continue
+			}
+			ev, _, err := ticket.ParseVEvent(b.Text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ev.AllDay {
+				found = ev.Start.Equal(want) && ev.Location == agency
+				if !found {
+					t.Errorf("appointment event %+v, want %v at %q", ev, want, agency)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no appointment in the ticket's calendar codes")
+	}
+	if all := strings.Join(texts, "\n"); !strings.Contains(all, "à 11:05") || !strings.Contains(all, agency) {
+		t.Errorf("the ticket does not say the appointment:\n%s", all)
+	}
+	k.waitScreen(session.ScreenAttract)
+	if strings.Contains(logs.String(), "11:05") || strings.Contains(logs.String(), agency) || strings.Contains(strings.Join(k.events(), "\n"), agency) {
+		t.Errorf("the appointment reached the log or the usage store:\n%s", logs.String())
+	}
+
+	// The picker in Arabic, for the eyes.
+	k.startSession("ar")
+	k.tap("done")
+	k.waitButton("appt-add")
+	k.tap("appt-add")
+	k.waitButton("appt-ok")
+	k.tap("appt-day-28")
+	k.screenshot("66-appointment-ar")
+	k.tap("appt-cancel")
+	k.waitButton("ticket-no")
+	k.tap("ticket-no")
+}
