@@ -17,7 +17,9 @@ import (
 // session ends.
 func (s *Shell) showDialog(pic, title, text string, body gtk.IWidget, actions ...*gtk.Button) {
 	removeChildren(s.dialog)
-	s.dialog.PackStart(s.picto(pic, 96), false, false, 0)
+	if pic != "" { // "": the body needs the room (a print preview)
+		s.dialog.PackStart(s.picto(pic, 96), false, false, 0)
+	}
 	s.dialog.PackStart(label(title, "title"), false, false, 0)
 	if text != "" {
 		s.dialog.PackStart(label(text, "lead"), false, false, 0)

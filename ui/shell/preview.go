@@ -34,6 +34,7 @@ type printChoice struct {
 	chosen []bool
 	thumbs []*gdk.Pixbuf // nil until drawn
 	failed bool          // the preview could not be drawn: the document still prints
+	size   int           // the height pages are shown at, shrunk to fit the panel
 }
 
 func (c *printChoice) count() int {
@@ -50,7 +51,10 @@ func (c *printChoice) count() int {
 // off the main loop, and for several pages a tap on each to leave it out,
 // within what the session may still print.
 func (s *Shell) showPrintChoice(info downloads.Info, path string) {
-	c := &printChoice{info: info, path: path, chosen: make([]bool, info.Pages)}
+	c := &printChoice{info: info, path: path, chosen: make([]bool, info.Pages), size: previewPixels}
+	if info.Pages > 1 {
+		c.size = previewPixels * 2 / 3
+	}
 	remaining := s.printSession().Remaining()
 	for i := range c.chosen {
 		c.chosen[i] = i < remaining // the first pages, as many as the quota allows; the panel says so
@@ -81,10 +85,7 @@ func (s *Shell) drawPrintChoice(c *printChoice) {
 	grid.SetHAlign(gtk.ALIGN_CENTER)
 	many := c.info.Pages > 1
 	cols := min(c.info.Pages, 4)
-	size := previewPixels
-	if many {
-		size = previewPixels * 2 / 3
-	}
+	size := c.size
 	for i := range c.info.Pages {
 		card := vbox(4)
 		var pic gtk.IWidget
@@ -122,6 +123,14 @@ func (s *Shell) drawPrintChoice(c *printChoice) {
 		grid.Attach(btn, i%cols, i/cols, 1, 1)
 	}
 
+	if c.thumbs != nil {
+		rows := (min(c.info.Pages, previewPages) + cols - 1) / cols
+		s.shrinkToFit(&grid.Widget, rows, &c.size, minThumb, func() (int, bool) { return s.scrolledBottom(&grid.Widget) }, func() {
+			if s.dialogOpen && s.lastDocument == c.path {
+				s.drawPrintChoice(c)
+			}
+		})
+	}
 	text := s.cat.N("%s — %d page", "%s — %d pages", c.info.Pages, c.info.Name, c.info.Pages)
 	if many {
 		text += "\n" + s.cat.T("Touchez une page pour ne pas l'imprimer.")
@@ -134,7 +143,7 @@ func (s *Shell) drawPrintChoice(c *printChoice) {
 		text += "\n" + s.cat.N("Vous pouvez encore imprimer %d page.", "Vous pouvez encore imprimer %d pages.", remaining, remaining)
 	}
 	print.SetSensitive(count > 0 && count <= remaining)
-	s.showDialog("print", s.cat.T("Document reçu"), text, grid, print,
+	s.showDialog("", s.cat.T("Document reçu"), text, grid, print,
 		s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
 }
 

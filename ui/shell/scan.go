@@ -155,19 +155,10 @@ func (s *Shell) pageStrip(d docs.Document) gtk.IWidget {
 	}
 	// The first guess of the thumbnails' size comes from the screen; once
 	// laid out, they shrink until the last row clears the bar.
-	grid.Connect("size-allocate", func() {
-		_, gy, err := grid.TranslateCoordinates(s.win, 0, 0)
-		_, by, berr := s.bar.TranslateCoordinates(s.win, 0, 0)
-		over := gy + grid.GetAllocatedHeight() - (by - 8)
-		if err != nil || berr != nil || over <= 0 || h <= minThumb {
-			return
+	s.shrinkToFit(&grid.Widget, rows, &h, minThumb, s.barTop, func() {
+		for i, p := range d.Pages {
+			setThumb(imgs[i], p.Thumb, w, h)
 		}
-		h = max(h-(over+rows-1)/rows-2, minThumb)
-		glib.IdleAdd(func() {
-			for i, p := range d.Pages {
-				setThumb(imgs[i], p.Thumb, w, h)
-			}
-		})
 	})
 	box.PackStart(grid, false, false, 0)
 	return box
@@ -203,11 +194,9 @@ func (s *Shell) pageView(tray *docs.Tray, d docs.Document, i int) gtk.IWidget {
 	page := d.Pages[i]
 	row := hbox(24)
 	addClass(&row.Widget, "screen")
-	_, barHeight := s.bar.GetPreferredHeight()
-	height := s.screenHeight() - barHeight - 64
 	tools := vbox(16)
 	tools.SetVAlign(gtk.ALIGN_START)
-	tools.PackStart(label(s.cat.T("Page %d sur %d", i+1, len(d.Pages)), "title"), false, false, 0)
+	tools.PackStart(label(s.cat.T("Page %d sur %d", i+1, len(d.Pages)), "tile-name"), false, false, 0)
 	if page.Warning != "" {
 		tools.PackStart(label(s.cat.T("Cette page semble vide ou trop sombre. Vérifiez-la."), "notice-text"), false, false, 0)
 	}
@@ -235,30 +224,42 @@ func (s *Shell) pageView(tray *docs.Tray, d docs.Document, i int) gtk.IWidget {
 		s.scan.viewing = ""
 		s.trayChange(func() error { return tray.Delete(d.ID, page.ID) })
 	}), false, false, 0)
-	toolsWidth, _ := tools.GetPreferredWidth()
-	width := s.screenWidth() - toolsWidth - 24 - 96
-
 	sw, _ := gtk.ScrolledWindowNew(nil, nil)
-	sw.SetPolicy(gtk.POLICY_NEVER, gtk.POLICY_AUTOMATIC)
-	sw.SetSizeRequest(width, height)
+	sw.SetPolicy(gtk.POLICY_AUTOMATIC, gtk.POLICY_AUTOMATIC)
+	sw.SetMinContentHeight(200) // then as high as the screen leaves it
+	sw.SetHExpand(true)
+	sw.SetVExpand(true)
 	sw.SetName("page-full")
 	img, _ := gtk.ImageNew()
 	sw.Add(img)
 	row.PackStart(sw, true, true, 0)
 	row.PackStart(tools, false, false, 0)
-	// The scan is decoded off the main loop: a 300-dpi page takes a moment.
-	go func() {
-		pb, err := fullPage(page, width)
-		glib.IdleAdd(func() {
-			if err != nil {
-				s.opt.Log.Warn("shell: page view", "err", err)
-				return
-			}
-			img.SetFromPixbuf(pb)
-		})
-	}()
+	// The page fills the width it is given once laid out; the scan is
+	// decoded off the main loop (a 300-dpi page takes a moment).
+	drawn := 0
+	sw.Connect("size-allocate", func() {
+		width := sw.GetAllocatedWidth() - 4
+		if width < 100 || abs(width-drawn) < 16 {
+			return
+		}
+		drawn = width
+		go func() {
+			pb, err := fullPage(page, width)
+			glib.IdleAdd(func() {
+				if err != nil {
+					s.opt.Log.Warn("shell: page view", "err", err)
+					return
+				}
+				if drawn == width {
+					img.SetFromPixbuf(pb)
+				}
+			})
+		}()
+	})
 	return row
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // fullPage loads a scanned page at a width, turned as the resident asked.
 func fullPage(p docs.Page, width int) (*gdk.Pixbuf, error) {

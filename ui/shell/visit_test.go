@@ -28,7 +28,17 @@ var windowSizes = [][2]int{{1280, 800}, {1024, 768}}
 // resize gives the kiosk window a size and waits until it has it.
 func (k *kiosk) resize(w, h int) {
 	k.t.Helper()
-	onUI(func() { k.sh.Window().Resize(w, h) })
+	// The screen and the bar are laid out for a width: empty them so that
+	// the window can shrink, and lay them out again at the new size.
+	onUI(func() {
+		if k.sh.browser != nil {
+			k.sh.browser.detach()
+		}
+		removeChildren(k.sh.page)
+		removeChildren(k.sh.bar)
+		k.sh.Window().Resize(w, h)
+	})
+	defer onUI(k.sh.rebuild)
 	k.waitLayout(fmt.Sprintf("the window at %d×%d", w, h), func() string {
 		win := k.sh.Window()
 		if gw, gh := win.GetAllocatedWidth(), win.GetAllocatedHeight(); gw != w || gh != h {
@@ -99,8 +109,8 @@ func (k *kiosk) offScreen(w *gtk.Widget) string {
 	if inside(w, &k.sh.page.Widget) {
 		if p, _ := k.sh.page.GetParent(); p != nil {
 			if vp, ok := p.(*gtk.Viewport); ok {
-				if v := vp.GetVAdjustment().GetValue(); v != 0 {
-					return fmt.Sprintf("the page is scrolled by %.0f px", v)
+				if adj, err := vp.GetVAdjustment(); err == nil && adj.GetValue() != 0 {
+					return fmt.Sprintf("the page is scrolled by %.0f px", adj.GetValue())
 				}
 			}
 		}
