@@ -84,8 +84,19 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	}
 	cal.PackStart(grid, false, false, 0)
 
-	// The time: hours and minutes, each with a minus and a plus.
-	side := vbox(16)
+	// What was chosen so far, then the time: hours and minutes, each with
+	// a minus and a plus.
+	side := vbox(12)
+	text := s.cat.T("Un agent vous a donné un rendez-vous ? Il sera imprimé sur votre ticket, avec un code pour votre téléphone, puis effacé de la borne.")
+	if !d.day.IsZero() {
+		text = s.cat.T("Le %s à %s", ticket.Date(s.cat, d.day), fmt.Sprintf("%02d:%02d", d.hour, d.min))
+		if d.place != "" {
+			text += "\n" + d.place
+		}
+	}
+	summary := label(text, "note")
+	summary.SetMaxWidthChars(28)
+	side.PackStart(summary, false, false, 0)
 	side.PackStart(label(s.cat.T("Heure"), "tile-name"), false, false, 0)
 	clock := hbox(8)
 	clock.SetHAlign(gtk.ALIGN_CENTER)
@@ -135,13 +146,6 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	body.PackStart(cal, false, false, 0)
 	body.PackStart(side, false, false, 0)
 
-	text := s.cat.T("Un agent vous a donné un rendez-vous ? Il sera imprimé sur votre ticket, avec un code pour votre téléphone, puis effacé de la borne.")
-	if !d.day.IsZero() {
-		text = s.cat.T("Le %s à %s", ticket.Date(s.cat, d.day), fmt.Sprintf("%02d:%02d", d.hour, d.min))
-		if d.place != "" {
-			text += "\n" + d.place
-		}
-	}
 	ok := s.actionButton("appt-ok", "done", s.cat.T("Valider"), func() {
 		at := time.Date(d.day.Year(), d.day.Month(), d.day.Day(), d.hour, d.min, 0, 0, d.day.Location())
 		s.appointment = &ticket.Appointment{At: at, Place: d.place}
@@ -157,7 +161,7 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 		}))
 	}
 	actions = append(actions, s.actionButton("appt-cancel", "back", s.cat.T("Annuler"), next))
-	s.showDialog("calendar", s.cat.T("Votre rendez-vous"), text, body, actions...)
+	s.showDialog("", s.cat.T("Votre rendez-vous"), "", body, actions...) // no picture: the month needs the room
 }
 
 // appointmentButton offers, with the ticket, to add the appointment an
