@@ -89,17 +89,15 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	side := vbox(12)
 	text := s.cat.T("Un agent vous a donné un rendez-vous ? Il sera imprimé sur votre ticket, avec un code pour votre téléphone, puis effacé de la borne.")
 	if !d.day.IsZero() {
-		text = s.cat.T("Le %s à %s", ticket.Date(s.cat, d.day), fmt.Sprintf("%02d:%02d", d.hour, d.min))
-		if d.place != "" {
-			text += "\n" + d.place
-		}
+		text = s.cat.T("Le %s à %s", ticket.Date(s.cat, d.day), fmt.Sprintf("%02d:%02d", d.hour, d.min)) // the place shows chosen below
 	}
 	summary := label(text, "note")
 	summary.SetMaxWidthChars(28)
 	side.PackStart(summary, false, false, 0)
-	side.PackStart(label(s.cat.T("Heure"), "tile-name"), false, false, 0)
+	timeRow := hbox(16)
+	timeRow.SetHAlign(gtk.ALIGN_CENTER)
+	timeRow.PackStart(label(s.cat.T("Heure"), "tile-name"), false, false, 0)
 	clock := hbox(8)
-	clock.SetHAlign(gtk.ALIGN_CENTER)
 	keepLTR(&clock.Widget)
 	step := func(name, text string, change func()) *gtk.Button {
 		b := s.button(name, redraw(change))
@@ -122,7 +120,8 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	clock.PackStart(shown, false, false, 8)
 	clock.PackStart(minMinus, false, false, 0)
 	clock.PackStart(minPlus, false, false, 0)
-	side.PackStart(clock, false, false, 0)
+	timeRow.PackStart(clock, false, false, 0)
+	side.PackStart(timeRow, false, false, 0)
 
 	// The place: one of the site's counters, or none.
 	side.PackStart(label(s.cat.T("Lieu"), "tile-name"), false, false, 0)
