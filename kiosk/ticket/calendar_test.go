@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"bytes"
-	"context"
 	"image/png"
 	"os"
 	"os/exec"
@@ -12,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"borne/drivers/receipt"
 	"borne/kiosk/config"
-	"borne/testbench/escpos"
 )
 
 // calendarCodes reads every QR code of a picture with zbar, an independent
@@ -35,31 +32,13 @@ func calendarCodes(t *testing.T, path string) []string {
 // each next-step window as whole days with its summary, the appointment the
 // resident typed with its time and place, and nothing else personal.
 func TestCalendarQR(t *testing.T) {
-	fonts, err := receipt.LoadFonts(receipt.DefaultFontDir)
-	if err != nil {
-		t.Skipf("fonts-noto-core is needed: %v", err)
-	}
-	cell, err := escpos.LoadCellFont(escpos.DefaultCellFont)
-	if err != nil {
-		t.Skipf("fonts-dejavu-core is needed: %v", err)
-	}
 	cfg := config.Default()
 	facts := sessionFacts()
 	facts.Appointment = &Appointment{At: time.Date(2026, 12, 3, 14, 30, 0, 0, paris()), Place: "CAF, 8 avenue des Écoles; guichet 2"}
 	for _, lang := range []string{"fr", "ar", "zh"} {
 		t.Run(lang, func(t *testing.T) {
-			dev, tickets := virtualPrinter(t, cell)
-			drv := receipt.New(receipt.Options{Link: receipt.Link{Device: dev, Baud: 115200}, Profile: profile(t), Fonts: fonts, Log: quiet})
 			tk := Build(cfg, lang, facts)
-			if err := drv.Print(context.Background(), tk.Doc()); err != nil {
-				t.Fatal(err)
-			}
-			var printed escpos.Ticket
-			select {
-			case printed = <-tickets:
-			case <-time.After(10 * time.Second):
-				t.Fatal("no ticket came out")
-			}
+			printed := printOut(t, tk.Doc())
 			var buf bytes.Buffer
 			if err := png.Encode(&buf, printed.Image); err != nil {
 				t.Fatal(err)

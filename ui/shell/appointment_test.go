@@ -1,17 +1,13 @@
 package shell
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"borne/drivers/printer"
-	"borne/drivers/printer/printertest"
 	"borne/drivers/receipt"
 	"borne/drivers/receipt/receipttest"
 	"borne/kiosk/config"
@@ -20,38 +16,20 @@ import (
 	"borne/kiosk/ticket"
 )
 
-// lockedBuffer collects the kiosk's log from every goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A resident leaves out a page of a three-page document in the print
 // panel, and only two pages print; then, with the ticket, they enter the
 // appointment an agent gave them with Borne's own date and time picker: it
 // is printed on the ticket with a calendar code holding its date, time and
 // place, and it appears in no log and no usage event.
 func TestPageChoiceAndAppointment(t *testing.T) {
-	ipp := printertest.NewServer()
-	t.Cleanup(ipp.Close)
-	a4, err := printer.Open(ipp.URI(), printer.Options{PollEvery: 20 * time.Millisecond})
+	ipp, a4 := testPrinter(t)
+	tickets := receipttest.New()
+	logs, err := os.Create(filepath.Join(t.TempDir(), "kiosk.log")) // a file takes writes from every goroutine
 	if err != nil {
 		t.Fatal(err)
 	}
-	tickets := receipttest.New()
-	logs := &lockedBuffer{}
+	defer logs.Close()
+	logged := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
 	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: 100 * time.Millisecond}, func(_ *config.Config, o *Options) {
 		o.Printer, o.Tickets = a4, tickets
 		o.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug,
@@ -142,8 +120,8 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 		t.Errorf("the ticket does not say the appointment:\n%s", all)
 	}
 	k.waitScreen(session.ScreenAttract)
-	if strings.Contains(logs.String(), "11:05") || strings.Contains(logs.String(), agency) || strings.Contains(strings.Join(k.events(), "\n"), agency) {
-		t.Errorf("the appointment reached the log or the usage store:\n%s", logs.String())
+	if log := logged(); strings.Contains(log, "11:05") || strings.Contains(log, agency) || strings.Contains(strings.Join(k.events(), "\n"), agency) {
+		t.Errorf("the appointment reached the log or the usage store:\n%s", log)
 	}
 
 	// The picker in Arabic, for the eyes.

@@ -201,12 +201,7 @@ func testPage(seed int) image.Image {
 // kiosk window for all of it: language, text size and window size change
 // within the test.
 func TestEverythingOnScreen(t *testing.T) {
-	ipp := printertest.NewServer()
-	t.Cleanup(ipp.Close)
-	a4, err := printer.Open(ipp.URI(), printer.Options{PollEvery: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, a4 := testPrinter(t)
 	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: time.Second},
 		func(_ *config.Config, o *Options) { o.Printer = a4 })
 	t.Cleanup(func() { k.resize(1280, 800) })
@@ -247,6 +242,7 @@ func TestEverythingOnScreen(t *testing.T) {
 	// Documents of 1 to 10 pages in the session's tray.
 	k.startSession("fr")
 	var tray *docs.Tray
+	var err error
 	onUI(func() { tray, err = k.sh.sessionTray() })
 	if err != nil {
 		t.Fatal(err)
@@ -361,4 +357,17 @@ func threePages(t *testing.T) (string, downloads.Info) {
 		t.Fatalf("%+v %v", info, err)
 	}
 	return pdf, info
+}
+
+// testPrinter is an IPP printer in the test's process, and the kiosk's
+// client to it.
+func testPrinter(t *testing.T) (*printertest.Server, printer.Printer) {
+	t.Helper()
+	ipp := printertest.NewServer()
+	t.Cleanup(ipp.Close)
+	a4, err := printer.Open(ipp.URI(), printer.Options{PollEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ipp, a4
 }

@@ -71,46 +71,31 @@ func TestWebPageZoomAndLanguage(t *testing.T) {
 	}
 }
 
-func (k *kiosk) evalString(script string) string {
+// evalJSON runs a script in the page and decodes its result into v.
+func (k *kiosk) evalJSON(script string, v any) {
 	k.t.Helper()
 	j, err := k.eval(script)
-	var s string
 	if err == nil {
-		err = json.Unmarshal([]byte(j), &s)
+		err = json.Unmarshal([]byte(j), v)
 	}
 	if err != nil {
 		k.t.Fatalf("%s: %v (%s)", script, err, j)
 	}
-	return s
 }
 
-func (k *kiosk) evalNumber(script string) float64 {
-	k.t.Helper()
-	j, err := k.eval(script)
-	var f float64
-	if err == nil {
-		err = json.Unmarshal([]byte(j), &f)
-	}
-	if err != nil {
-		k.t.Fatalf("%s: %v (%s)", script, err, j)
-	}
-	return f
-}
+func (k *kiosk) evalString(script string) (s string) { k.evalJSON(script, &s); return s }
+
+func (k *kiosk) evalNumber(script string) (f float64) { k.evalJSON(script, &f); return f }
 
 // ocrInPage reads, with Tesseract, what the screen shows of a page element.
 func (k *kiosk) ocrInPage(selector, lang string) string {
 	k.t.Helper()
-	j, err := k.eval(`(() => { const r = document.querySelector(` + jsString(selector) + `).getBoundingClientRect(); return [r.left, r.top, r.width, r.height] })()`)
 	var r [4]float64
-	if err == nil {
-		err = json.Unmarshal([]byte(j), &r)
-	}
-	if err != nil {
-		k.t.Fatal(err)
-	}
+	k.evalJSON(`(() => { const r = document.querySelector(`+jsString(selector)+`).getBoundingClientRect(); return [r.left, r.top, r.width, r.height] })()`, &r)
 	dir := k.t.TempDir()
 	shot := filepath.Join(dir, "screen.png")
 	var rect image.Rectangle
+	var err error
 	onUI(func() {
 		zoom := k.sh.browser.view.Zoom()
 		wx, wy := k.sh.Window().GetPosition()

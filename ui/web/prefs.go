@@ -91,12 +91,20 @@ func (v *View) SetLanguage(lang string) {
 	if l, ok := webLocales[lang]; ok {
 		tags = l.tags
 	}
-	cs := make([]*C.char, len(tags)+1)
-	for i, t := range tags {
-		cs[i] = C.CString(t)
+	list, free := cStrings(tags)
+	defer free()
+	C.borne_web_set_languages(v.native, list)
+}
+
+// cStrings makes a NULL-terminated C array of strings; free releases it.
+func cStrings(list []string) (**C.char, func()) {
+	cs := make([]*C.char, len(list)+1)
+	for i, s := range list {
+		cs[i] = C.CString(s)
 	}
-	C.borne_web_set_languages(v.native, &cs[0])
-	for _, c := range cs[:len(tags)] {
-		C.free(unsafe.Pointer(c))
+	return &cs[0], func() {
+		for _, c := range cs[:len(list)] {
+			C.free(unsafe.Pointer(c))
+		}
 	}
 }
