@@ -341,7 +341,7 @@ func TestEverythingOnScreen(t *testing.T) {
 }
 
 // threePages is a three-page PDF, as a site hands one over.
-func threePages(t *testing.T) (string, downloads.Info) {
+func threePages(t testing.TB) (string, downloads.Info) {
 	t.Helper()
 	dir := t.TempDir()
 	one := filepath.Join(dir, "one.pdf")
