@@ -2,11 +2,13 @@ package shell
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/kiosk/config"
 	"borne/kiosk/ticket"
 )
 
@@ -15,12 +17,16 @@ import (
 // among the site's counters. It lives in the window only until the ticket is
 // printed or the session ends; it is never stored nor logged.
 type apptDraft struct {
-	month time.Time // first day of the month shown
-	day   time.Time // the chosen day, zero until chosen
-	hour  int
-	min   int
-	place string
+	month  time.Time // first day of the month shown
+	day    time.Time // the chosen day, zero until chosen
+	hour   int
+	min    int
+	place  string
+	typing bool // the place is being typed on the letter pad
 }
+
+// maxPlace bounds a typed place: an address, a desk, a name of a service.
+const maxPlace = 80
 
 // minuteStep is how far the minute buttons move.
 const minuteStep = 5
@@ -42,6 +48,10 @@ func (s *Shell) showAppointment(next func()) {
 func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	redraw := func(change func()) func() {
 		return func() { change(); s.drawAppointment(d, next) }
+	}
+	if d.typing {
+		s.drawPlacePad(d, redraw)
+		return
 	}
 	today := time.Now().In(s.cfg.Location())
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
@@ -140,6 +150,18 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 		setAccessible(&b.Widget, name, "")
 		side.PackStart(b, false, false, 0)
 	}
+	typed := d.place != "" && !slices.ContainsFunc(s.cfg.Agencies, func(a config.Agency) bool { return a.Name == d.place })
+	other := s.actionButton("appt-place-other", "keyboard", s.cat.T("Écrire le lieu"), redraw(func() {
+		if !typed {
+			d.place = "" // a counter chosen before is not the start of what is typed
+		}
+		d.typing = true
+	}))
+	setClass(&other.Widget, "chosen", typed)
+	side.PackStart(other, false, false, 0)
+	if typed {
+		side.PackStart(label(d.place, "note"), false, false, 0)
+	}
 
 	body := hbox(32)
 	body.PackStart(cal, false, false, 0)
@@ -177,4 +199,62 @@ func (s *Shell) appointmentButton(back func()) *gtk.Button {
 // column heads.
 func (s *Shell) weekdaysShort() []string {
 	return []string{s.cat.T("lun."), s.cat.T("mar."), s.cat.T("mer."), s.cat.T("jeu."), s.cat.T("ven."), s.cat.T("sam."), s.cat.T("dim.")}
+}
+
+// drawPlacePad lets the resident type the place on Borne's own letter pad
+// (the letters, the French accents, digits), never a system keyboard.
+func (s *Shell) drawPlacePad(d *apptDraft, redraw func(func()) func()) {
+	body := vbox(8)
+	field := label(d.place+"▏", "lead")
+	field.SetName("appt-place-field")
+	addClass(&field.Widget, "field")
+	keepLTR(&field.Widget)
+	body.PackStart(field, false, false, 0)
+	rows := [][]string{
+		{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"},
+		{"a", "z", "e", "r", "t", "y", "u", "i", "o", "p"},
+		{"q", "s", "d", "f", "g", "h", "j", "k", "l", "m"},
+		{"w", "x", "c", "v", "b", "n", "'", "-", ",", "."},
+		{"é", "è", "ê", "à", "ç", "ù", "ô", "î"},
+	}
+	for _, keys := range rows {
+		row := hbox(6)
+		row.SetHAlign(gtk.ALIGN_CENTER)
+		keepLTR(&row.Widget)
+		for _, key := range keys {
+			b := s.button("appt-key-"+key, redraw(func() {
+				if len([]rune(d.place)) < maxPlace {
+					d.place += key
+				}
+			}))
+			addClass(&b.Widget, "key")
+			b.Add(label(key, "key-label"))
+			row.PackStart(b, false, false, 0)
+		}
+		body.PackStart(row, false, false, 0)
+	}
+	last := hbox(6)
+	last.SetHAlign(gtk.ALIGN_CENTER)
+	space := s.button("appt-key-space", redraw(func() {
+		if len([]rune(d.place)) < maxPlace {
+			d.place += " "
+		}
+	}))
+	addClass(&space.Widget, "key")
+	space.Add(label(s.cat.T("espace"), "key-label"))
+	space.SetSizeRequest(320, -1)
+	erase := s.button("appt-key-erase", redraw(func() {
+		if r := []rune(d.place); len(r) > 0 {
+			d.place = string(r[:len(r)-1])
+		}
+	}))
+	addClass(&erase.Widget, "key")
+	erase.Add(label("⌫", "key-label"))
+	setAccessible(&erase.Widget, s.cat.T("Effacer"), "")
+	last.PackStart(space, false, false, 0)
+	last.PackStart(erase, false, false, 0)
+	body.PackStart(last, false, false, 0)
+	done := s.actionButton("appt-place-done", "done", s.cat.T("Valider"), redraw(func() { d.typing = false }))
+	addClass(&done.Widget, "primary")
+	s.showDialog("", s.cat.T("Lieu"), "", body, done)
 }

@@ -1,12 +1,15 @@
 package shell
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gotk3/gotk3/gtk"
 
 	"borne/drivers/receipt"
 	"borne/drivers/receipt/receipttest"
@@ -44,7 +47,13 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 
 	pdf, info := threePages(t)
 	onUI(func() { k.sh.showDocument(info, pdf) })
-	k.waitButton("preview-page-2")
+	k.waitLayout("the preview drawn", func() string { // the panel is drawn again with the pictures
+		b, ok := k.sh.Button("preview-page-2")
+		if !ok || firstOf(&b.Widget, "GtkImage") == nil {
+			return "no picture of page 2"
+		}
+		return k.offScreen(&b.Widget)
+	})
 	k.tap("preview-page-2")
 	k.waitDialogText("Page 2 : pas imprimée")
 	k.screenshot("65-print-choice-fr")
@@ -63,7 +72,6 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 	}
 	k.tap("dialog-close")
 
-	const place = 1
 	k.tap("done")
 	k.waitButton("appt-add")
 	k.tap("appt-add")
@@ -77,6 +85,28 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 	k.tap("appt-place-1")
 	k.waitDialogText(":05")
 	k.screenshot("66-appointment-fr")
+	// The agent said "desk 2": typed on Borne's letter pad, it replaces the counter.
+	k.tap("appt-place-other")
+	k.waitButton("appt-key-g")
+	for _, key := range []string{"g", "u", "i", "c", "h", "e", "t", "space", "2", "3", "appt-key-erase"} {
+		if !strings.HasPrefix(key, "appt-") {
+			key = "appt-key-" + key
+		}
+		k.tap(key)
+	}
+	k.waitLayout("the place typed", func() string {
+		w := named(&k.sh.dialog.Widget, "appt-place-field")
+		if w == nil {
+			return "no field"
+		}
+		if text, _ := (&gtk.Label{Widget: *w}).GetText(); text != "guichet 2▏" {
+			return fmt.Sprintf("the field reads %q", text)
+		}
+		return ""
+	})
+	k.screenshot("67-appointment-place-fr")
+	k.tap("appt-place-done")
+	k.waitButton("appt-ok")
 	k.tap("appt-ok")
 	k.waitButton("ticket-yes")
 	k.tap("ticket-yes")
@@ -90,7 +120,7 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 	now := time.Now().In(k.cfg.Location())
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
 	want := time.Date(month.Year(), month.Month(), 15, 11, 5, 0, 0, time.UTC)
-	agency := k.cfg.Agencies[place-1].Name
+	agency := "guichet 2" // typed: it replaced the counter chosen first
 	var found bool
 	var texts []string
 	for _, b := range printed[0].Blocks {
