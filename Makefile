@@ -24,6 +24,9 @@ APT_PACKAGES += reprepro gnupg apt-utils
 APT_PACKAGES += cage xwayland grim lintian sane-airscan
 # The simulated lobby's CUPS scheduler and its IPP Everywhere queue.
 APT_PACKAGES += cups-daemon cups-client cups-filters
+# The ticket's calendar QR codes are read back with zbar; WebKit's own
+# French and Arabic words on web pages are read with Tesseract.
+APT_PACKAGES += zbar-tools tesseract-ocr-ara
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
@@ -99,7 +102,7 @@ bench: build
 
 # Each fuzz target of the parsers of outside bytes, FUZZTIME each.
 FUZZTIME ?= 30s
-FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
+FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzParseVEvent:./kiosk/ticket FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
 	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
 	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench \
 	FuzzDecodePush:./provisioning/collector FuzzParseProcNet:./provisioning/system

@@ -6,6 +6,7 @@
 package ticket
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type Facts struct {
 	Attached int      // documents handed to websites
 	Printed  int      // pages printed
 	Now      time.Time
+	// Appointment is one the resident typed for themselves, or nil. It goes
+	// on the ticket and in its calendar code only.
+	Appointment *Appointment
 }
 
 // Ticket is a ticket's content, in one language.
@@ -85,15 +89,34 @@ func Build(cfg *config.Config, lang string, f Facts) *Ticket {
 		t.Sections = append(t.Sections, Section{Heading: c.T("Ce que vous avez fait"), Items: []Item{done}})
 	}
 
+	if a := f.Appointment; a != nil {
+		at := a.At.In(cfg.Location())
+		it := Item{Lines: []string{c.T("Le %s à %s", Date(c, at), ltr(c, at.Format("15:04")))}}
+		if a.Place != "" {
+			it.Lines = append(it.Lines, a.Place)
+		}
+		t.Sections = append(t.Sections, Section{Heading: c.T("Votre rendez-vous"), Items: []Item{it}})
+		ev := Event{Summary: c.T("Rendez-vous"), Start: at, End: at.Add(appointmentLength), Location: a.Place}
+		t.QR = append(t.QR, QR{Data: ev.VEvent(), Caption: c.T("Scannez ce code avec votre téléphone pour mettre ce rendez-vous dans votre agenda.")})
+	}
+
 	var next []Item
+	windows := 0
 	for _, s := range used {
 		for _, step := range services.NextSteps(cfg, s.ID, now) {
-			next = append(next, Item{Title: s.NameIn(t.Lang), Lines: []string{step.Rule.TextIn(t.Lang), window(c, step)}})
+			name := s.NameIn(t.Lang)
+			next = append(next, Item{Title: name, Lines: []string{step.Rule.TextIn(t.Lang), window(c, step)}})
+			if windows < maxCalendarQR {
+				windows++
+				ev := Event{Summary: name + " — " + step.Rule.TextIn(t.Lang), Start: step.From, End: step.To, AllDay: true}
+				t.QR = append(t.QR, QR{Data: ev.VEvent(), Caption: c.T("Scannez ce code avec votre téléphone pour mettre ces dates dans votre agenda : %s.", name)})
+			}
 		}
 	}
 	if len(next) > 0 {
 		t.Sections = append(t.Sections, Section{Heading: c.T("Prochaines étapes"), Items: next})
 	}
+	calendar := len(t.QR)
 
 	dir := services.Agencies(cfg)
 	var agencies []*config.Agency
@@ -107,7 +130,7 @@ func Build(cfg *config.Config, lang string, f Facts) *Ticket {
 	}
 
 	for _, s := range used {
-		if len(t.QR) < MaxQR {
+		if len(t.QR)-calendar < MaxQR {
 			t.QR = append(t.QR, QR{Data: s.StartURL, Caption: c.T("Scannez ce code pour ouvrir le site %s.", s.NameIn(t.Lang))})
 		}
 	}
@@ -135,7 +158,7 @@ func newTicket(cfg *config.Config, c *i18n.Catalog, now time.Time, title string)
 	l := c.Language()
 	return &Ticket{
 		Lang: l.Code, RTL: l.RTL, Site: cfg.Kiosk.Site, Title: title,
-		When:   c.T("Le %s à %s", ltr(c, now.Format("02/01/2006")), ltr(c, now.Format("15:04"))),
+		When:   c.T("Le %s à %s", ltr(c, now.Format(numericDate(c))), ltr(c, now.Format("15:04"))),
 		Footer: c.T("Ce ticket ne contient aucune donnée personnelle."),
 	}
 }
@@ -212,14 +235,42 @@ func ltr(c *i18n.Catalog, s string) string {
 // window says when a next step's window is.
 func window(c *i18n.Catalog, s services.Step) string {
 	if s.Open {
-		return c.T("En ce moment, jusqu'au %s", date(c, s.To))
+		return c.T("En ce moment, jusqu'au %s", Date(c, s.To))
 	}
-	return c.T("Du %s au %s", dayOfMonth(c, s.From.Day()), date(c, s.To))
+	from := dayOfMonth(c, s.From.Day())
+	if yearFirst(c) || s.From.Month() != s.To.Month() || s.From.Year() != s.To.Year() {
+		from = Date(c, s.From) // "du 1er au 15 janvier", but "2027年1月1日至2027年1月15日"
+	}
+	return c.T("Du %s au %s", from, Date(c, s.To))
 }
 
-// date writes "15 janvier 2027" in the catalogue's language.
-func date(c *i18n.Catalog, t time.Time) string {
+// yearFirst: the language writes dates year, month, day (Chinese).
+func yearFirst(c *i18n.Catalog) bool { return c.Language().Code == "zh" }
+
+// Date writes "15 janvier 2027", "15 de enero de 2027", "2027年1月15日" in
+// the catalogue's language: the order of the parts is the language's, which
+// a translated format with fixed argument order cannot give.
+func Date(c *i18n.Catalog, t time.Time) string {
+	if yearFirst(c) {
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	}
 	return c.T("%s %s %d", dayOfMonth(c, t.Day()), month(c, t.Month()), t.Year())
+}
+
+// MonthYear writes "janvier 2027", "2027年1月".
+func MonthYear(c *i18n.Catalog, t time.Time) string {
+	if yearFirst(c) {
+		return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
+	}
+	return month(c, t.Month()) + " " + strconv.Itoa(t.Year())
+}
+
+// numericDate is the layout of a date in figures: 23/11/2026, 2026/11/23.
+func numericDate(c *i18n.Catalog) string {
+	if yearFirst(c) {
+		return "2006/01/02"
+	}
+	return "02/01/2006"
 }
 
 // dayOfMonth writes a day's number; French writes the first "1er".

@@ -145,6 +145,22 @@ func TestCounters(t *testing.T) {
 // the virtual printer, pinned as a picture: accents and the euro sign in
 // code page 858, Arabic as a shaped right-to-left image, QR codes, the cut.
 func TestPrintedTicket(t *testing.T) {
+	cfg := config.Default()
+	for _, lang := range []string{"fr", "ar"} {
+		t.Run(lang, func(t *testing.T) {
+			tk := printOut(t, Build(cfg, lang, sessionFacts()).Doc())
+			if tk.Cut != "partial" {
+				t.Errorf("cut %q", tk.Cut)
+			}
+			golden.PNG(t, filepath.Join("testdata", "session-"+lang+".png"), tk.Image, *update)
+		})
+	}
+}
+
+// printOut prints a ticket with the real driver over a pseudo-terminal to
+// the virtual printer and returns what came out.
+func printOut(t *testing.T, doc *receipt.Doc) escpos.Ticket {
+	t.Helper()
 	fonts, err := receipt.LoadFonts(receipt.DefaultFontDir)
 	if err != nil {
 		t.Skipf("fonts-noto-core is needed: %v", err)
@@ -153,27 +169,19 @@ func TestPrintedTicket(t *testing.T) {
 	if err != nil {
 		t.Skipf("fonts-dejavu-core is needed: %v", err)
 	}
-	cfg := config.Default()
-	for _, lang := range []string{"fr", "ar"} {
-		t.Run(lang, func(t *testing.T) {
-			p, tickets := virtualPrinter(t, cell)
-			drv := receipt.New(receipt.Options{Link: receipt.Link{Device: p, Baud: 115200}, Profile: profile(t), Fonts: fonts, Log: quiet})
-			doc := Build(cfg, lang, sessionFacts()).Doc()
-			start := time.Now()
-			if err := drv.Print(context.Background(), doc); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s ticket: encoded and sent in %v", lang, time.Since(start).Round(time.Millisecond))
-			select {
-			case tk := <-tickets:
-				if tk.Cut != "partial" {
-					t.Errorf("cut %q", tk.Cut)
-				}
-				golden.PNG(t, filepath.Join("testdata", "session-"+lang+".png"), tk.Image, *update)
-			case <-time.After(5 * time.Second):
-				t.Fatal("no ticket came out")
-			}
-		})
+	p, tickets := virtualPrinter(t, cell)
+	drv := receipt.New(receipt.Options{Link: receipt.Link{Device: p, Baud: 115200}, Profile: profile(t), Fonts: fonts, Log: quiet})
+	start := time.Now()
+	if err := drv.Print(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ticket encoded and sent in %v", time.Since(start).Round(time.Millisecond))
+	select {
+	case tk := <-tickets:
+		return tk
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ticket came out")
+		return escpos.Ticket{}
 	}
 }
 

@@ -41,6 +41,8 @@ func newBrowser(s *Shell) (*browser, error) {
 		return nil, err
 	}
 	b.view = v
+	v.SetLanguage(s.shown.Lang)
+	v.SetZoom(webZoom(s.shown.TextSize))
 	b.box = vbox(0)
 	b.box.SetName("browser")
 	b.notice = hbox(16)

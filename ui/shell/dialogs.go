@@ -17,7 +17,9 @@ import (
 // session ends.
 func (s *Shell) showDialog(pic, title, text string, body gtk.IWidget, actions ...*gtk.Button) {
 	removeChildren(s.dialog)
-	s.dialog.PackStart(s.picto(pic, 96), false, false, 0)
+	if pic != "" { // "": the body needs the room (a print preview)
+		s.dialog.PackStart(s.picto(pic, 96), false, false, 0)
+	}
 	s.dialog.PackStart(label(title, "title"), false, false, 0)
 	if text != "" {
 		s.dialog.PackStart(label(text, "lead"), false, false, 0)
@@ -44,20 +46,14 @@ func (s *Shell) closeDialog() {
 // showDocument offers a PDF the site handed over (a download or the page's
 // own print) for printing.
 func (s *Shell) showDocument(info downloads.Info, path string) {
-	text := s.cat.N("%s — %d page", "%s — %d pages", info.Pages, info.Name, info.Pages)
-	var actions []*gtk.Button
 	if s.opt.Printer != nil {
-		print := s.actionButton("print", "print", s.cat.T("Imprimer"), func() {
-			s.printDocument(path, info.Pages)
-		})
-		addClass(&print.Widget, "primary")
-		actions = append(actions, print)
-	} else {
-		text += "\n" + s.cat.T("L'impression n'est pas encore possible sur cette borne.")
+		s.showPrintChoice(info, path) // a preview, and the pages to print
+		return
 	}
-	actions = append(actions, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
+	text := s.cat.N("%s — %d page", "%s — %d pages", info.Pages, info.Name, info.Pages)
+	text += "\n" + s.cat.T("L'impression n'est pas encore possible sur cette borne.")
 	s.lastDocument = path
-	s.showDialog("taxes", s.cat.T("Document reçu"), text, nil, actions...)
+	s.showDialog("taxes", s.cat.T("Document reçu"), text, nil, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
 }
 
 // showPicker is Borne's own file picker, never a file system: the documents

@@ -30,5 +30,5 @@ func (s *Shell) showGlossary() {
 		grid.Attach(word, 0, i, 1, 1)
 		grid.Attach(meaning, 1, i, 1, 1)
 	}
-	s.showDialog("help", s.cat.T("Mots difficiles"), "", grid, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
+	s.showDialog("words", s.cat.T("Mots difficiles"), "", grid, s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
 }

@@ -106,7 +106,7 @@ func (s *Shell) finish() {
 	}
 	yes := s.actionButton("ticket-yes", "print", s.cat.T("Oui, imprimer mon ticket"), func() {
 		s.closeDialog()
-		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: s.shown.Attached, Printed: s.shown.Printed, Now: time.Now()})
+		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: s.shown.Attached, Printed: s.shown.Printed, Now: time.Now(), Appointment: s.appointment})
 		s.printTicket(t, func() { s.opt.Session.End(session.EndDone) })
 	})
 	addClass(&yes.Widget, "primary")
@@ -114,7 +114,7 @@ func (s *Shell) finish() {
 		s.closeDialog()
 		s.opt.Session.End(session.EndDone)
 	})
-	s.showDialog("print", s.cat.T("Voulez-vous un ticket ?"), s.cat.T("Il dit ce que vous avez fait, ce qu'il faut faire ensuite et où trouver de l'aide."), nil, yes, no)
+	s.showDialog("print", s.cat.T("Voulez-vous un ticket ?"), s.cat.T("Il dit ce que vous avez fait, ce qu'il faut faire ensuite et où trouver de l'aide."), nil, yes, s.appointmentButton(s.finish), no)
 }
 
 // printTicket prints on the ticket printer, then runs next; a printer that

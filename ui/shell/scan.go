@@ -26,6 +26,7 @@ type scanning struct {
 	problem  string  // scanner.Problem code of the last failure
 	cancel   context.CancelFunc
 	bar      *gtk.ProgressBar
+	viewing  string // the page shown full screen, or ""
 }
 
 // sessionTray is this session's document tray, opened on first use.
@@ -43,19 +44,40 @@ func (s *Shell) sessionTray() (*docs.Tray, error) {
 // scanScreen: a picture of what to do, the pages scanned so far with their
 // tools, and the buttons to scan, finish or cancel.
 func (s *Shell) scanScreen() gtk.IWidget {
-	box := s.screenBox(s.cat.T("Scanner un document"), "scan")
 	tray, err := s.sessionTray()
+	if err == nil && s.scan.viewing != "" && !s.scan.busy {
+		if d, derr := tray.Document(s.scan.doc); derr == nil {
+			for i, p := range d.Pages {
+				if p.ID == s.scan.viewing {
+					return s.pageView(tray, d, i)
+				}
+			}
+		}
+		s.scan.viewing = "" // deleted meanwhile
+	}
+	box := s.screenBox(s.cat.T("Scanner un document"), "scan")
 	if err != nil {
 		s.opt.Log.Error("shell: tray", "err", err)
 		box.PackStart(label(s.cat.T("Le scanner ne marche pas pour le moment. Appelez un médiateur."), "lead"), false, false, 0)
 		return box
 	}
-	how := hbox(24)
-	how.SetHAlign(gtk.ALIGN_CENTER)
-	how.PackStart(s.picto("scan", 120), false, false, 0)
-	how.PackStart(label(s.cat.T("Posez la page face contre la vitre, en haut à gauche. Fermez le capot."), "lead"), false, false, 0)
-	box.PackStart(how, false, false, 0)
-	box.PackStart(s.kindPicker(tray), false, false, 0)
+	pages := 0
+	d, err := tray.Document(s.scan.doc)
+	if err == nil {
+		pages = len(d.Pages)
+	}
+	if pages == 0 || s.scan.busy {
+		// Before the first page: what to do and what the document is. After it
+		// the room goes to the pages.
+		how := hbox(24)
+		how.SetHAlign(gtk.ALIGN_CENTER)
+		how.PackStart(s.picto("scan", 120), false, false, 0)
+		how.PackStart(label(s.cat.T("Posez la page face contre la vitre, en haut à gauche. Fermez le capot."), "lead"), false, false, 0)
+		box.PackStart(how, false, false, 0)
+		if pages == 0 {
+			box.PackStart(s.kindPicker(tray), false, false, 0)
+		}
+	}
 	if s.scan.problem != "" {
 		problem := label(scanProblem(s.cat, s.scan.problem), "notice-text")
 		addClass(&problem.Widget, "notice")
@@ -71,10 +93,6 @@ func (s *Shell) scanScreen() gtk.IWidget {
 		actions.PackStart(s.scan.bar, false, false, 0)
 		actions.PackStart(s.actionButton("scan-cancel", "back", s.cat.T("Annuler"), s.cancelScan), false, false, 0)
 	} else {
-		pages := 0
-		if d, err := tray.Document(s.scan.doc); err == nil {
-			pages = len(d.Pages)
-		}
 		scan := s.actionButton("scan-page", "scan", s.scanButtonText(tray, pages), s.startScan)
 		addClass(&scan.Widget, "primary")
 		actions.PackStart(scan, false, false, 0)
@@ -87,46 +105,183 @@ func (s *Shell) scanScreen() gtk.IWidget {
 		}
 	}
 	box.PackStart(actions, false, false, 0)
-	if d, err := tray.Document(s.scan.doc); err == nil && len(d.Pages) > 0 {
-		box.PackStart(s.pageStrip(tray, d), false, false, 0)
+	if pages > 0 {
+		box.PackStart(s.pageStrip(d), false, false, 0)
 	}
 	return box
 }
 
-// pageStrip shows a document's pages with their tools: turn, retake, delete.
-func (s *Shell) pageStrip(tray *docs.Tray, d docs.Document) gtk.IWidget {
-	strip := hbox(24)
-	strip.SetHAlign(gtk.ALIGN_CENTER)
+// pageStrip shows a document's pages as a grid of thumbnails sized to fit
+// the screen with the bar (up to 10 pages in two rows, nothing to scroll);
+// a tap on one shows it full screen with its tools.
+func (s *Shell) pageStrip(d docs.Document) gtk.IWidget {
+	box := vbox(12)
+	n := len(d.Pages)
+	hint := s.cat.T("Touchez une page pour la voir en grand, la tourner, la reprendre ou la supprimer.")
 	for i, p := range d.Pages {
-		card := vbox(8)
-		if pb, err := gdk.PixbufNewFromFileAtScale(p.Thumb, 200, 200, true); err == nil {
-			img, _ := gtk.ImageNewFromPixbuf(pb)
-			card.PackStart(img, false, false, 0)
-		}
-		card.PackStart(label(s.cat.T("Page %d", i+1), "note"), false, false, 0)
 		if p.Warning != "" {
-			card.PackStart(label(s.cat.T("Cette page semble vide ou trop sombre. Vérifiez-la."), "notice-text"), false, false, 0)
+			hint = s.cat.T("Vérifiez la page %d : elle semble vide ou trop sombre.", i+1)
+			break
 		}
-		page := p
-		card.PackStart(s.actionButton(fmt.Sprintf("rotate-%d", i+1), "rotate", s.cat.T("Tourner"), func() {
-			s.trayChange(func() error { _, err := tray.Rotate(d.ID, page.ID, 1); return err })
-		}), false, false, 0)
-		card.PackStart(s.actionButton(fmt.Sprintf("retake-%d", i+1), "scan", s.cat.T("Reprendre"), func() {
-			s.scan.retake = page.ID
-			s.startScan()
-		}), false, false, 0)
-		if i > 0 {
-			to := i - 1
-			card.PackStart(s.actionButton(fmt.Sprintf("before-%d", i+1), "back", s.cat.T("Mettre avant"), func() {
-				s.trayChange(func() error { return tray.Move(d.ID, page.ID, to) })
-			}), false, false, 0)
-		}
-		card.PackStart(s.actionButton(fmt.Sprintf("delete-%d", i+1), "delete", s.cat.T("Supprimer"), func() {
-			s.trayChange(func() error { return tray.Delete(d.ID, page.ID) })
-		}), false, false, 0)
-		strip.PackStart(card, false, false, 0)
 	}
-	return strip
+	box.PackStart(label(hint, "note"), false, false, 0)
+	cols := n
+	if n > 5 {
+		cols = (n + 1) / 2
+	}
+	rows := (n + cols - 1) / cols
+	w, h := s.thumbBox(cols, rows)
+	grid, _ := gtk.GridNew()
+	grid.SetRowSpacing(12)
+	grid.SetColumnSpacing(12)
+	grid.SetHAlign(gtk.ALIGN_CENTER)
+	imgs := make([]*gtk.Image, n)
+	for i, p := range d.Pages {
+		id := p.ID
+		btn := s.button(fmt.Sprintf("page-%d", i+1), func() {
+			s.scan.viewing = id
+			s.rebuild()
+		})
+		addClass(&btn.Widget, "page-thumb")
+		setClass(&btn.Widget, "notice", p.Warning != "")
+		card := vbox(4)
+		imgs[i], _ = gtk.ImageNew()
+		setThumb(imgs[i], p.Thumb, w, h)
+		card.PackStart(imgs[i], false, false, 0)
+		name := s.cat.T("Page %d", i+1)
+		card.PackStart(label(name, "note"), false, false, 0)
+		setAccessible(&btn.Widget, name, hint)
+		btn.Add(card)
+		grid.Attach(btn, i%cols, i/cols, 1, 1)
+	}
+	// The first guess of the thumbnails' size comes from the screen; once
+	// laid out, they shrink until the last row clears the bar.
+	s.shrinkToFit(&grid.Widget, rows, &h, minThumb, s.barTop, func() {
+		for i, p := range d.Pages {
+			setThumb(imgs[i], p.Thumb, w, h)
+		}
+	})
+	box.PackStart(grid, false, false, 0)
+	return box
+}
+
+// minThumb is the smallest a page thumbnail gets: a page still told apart.
+const minThumb = 40
+
+// setThumb shows a thumbnail within w×h.
+func setThumb(img *gtk.Image, path string, w, h int) {
+	if pb, err := gdk.PixbufNewFromFileAtScale(path, w, h, true); err == nil {
+		img.SetFromPixbuf(pb)
+	}
+}
+
+// thumbBox is the room a thumbnail gets so that cols×rows of them fit
+// between the scan screen's instructions and the bar at this text size.
+func (s *Shell) thumbBox(cols, rows int) (w, h int) {
+	scale := textScales[min(max(s.shown.TextSize, 0), len(textScales)-1)]
+	_, barHeight := s.bar.GetPreferredHeight()
+	// title, instructions, buttons, hint, the labels under the thumbnails,
+	// paddings and spacings: measured on the screens at 1024×768.
+	used := barHeight + s.cfg.MinTargetPx() + 64 + 96 + 24*4 + int(scale*(48+34+2*30)) + rows*(int(scale*30)+36)
+	h = (s.screenHeight() - used - (rows-1)*12) / rows
+	w = (s.screenWidth()-96-(cols-1)*12)/cols - 24
+	return max(min(w, 220), minThumb), max(min(h, 260), minThumb)
+}
+
+// pageView shows one page as large as the screen allows, its width filling
+// the view so that the text can be read (it scrolls down the page), with
+// the page's tools beside it and a way back to all the pages.
+func (s *Shell) pageView(tray *docs.Tray, d docs.Document, i int) gtk.IWidget {
+	page := d.Pages[i]
+	row := hbox(24)
+	addClass(&row.Widget, "screen")
+	tools := vbox(16)
+	tools.SetVAlign(gtk.ALIGN_START)
+	tools.PackStart(label(s.cat.T("Page %d sur %d", i+1, len(d.Pages)), "tile-name"), false, false, 0)
+	if page.Warning != "" {
+		tools.PackStart(label(s.cat.T("Cette page semble vide ou trop sombre. Vérifiez-la."), "notice-text"), false, false, 0)
+	}
+	n := i + 1
+	back := s.actionButton("page-back", "back", s.cat.T("Voir toutes les pages"), func() {
+		s.scan.viewing = ""
+		s.rebuild()
+	})
+	addClass(&back.Widget, "primary")
+	tools.PackStart(back, false, false, 0)
+	tools.PackStart(s.actionButton(fmt.Sprintf("rotate-%d", n), "rotate", s.cat.T("Tourner"), func() {
+		s.trayChange(func() error { _, err := tray.Rotate(d.ID, page.ID, 1); return err })
+	}), false, false, 0)
+	tools.PackStart(s.actionButton(fmt.Sprintf("retake-%d", n), "scan", s.cat.T("Reprendre"), func() {
+		s.scan.retake, s.scan.viewing = page.ID, ""
+		s.startScan()
+	}), false, false, 0)
+	if i > 0 {
+		tools.PackStart(s.actionButton(fmt.Sprintf("before-%d", n), "back", s.cat.T("Mettre avant"), func() {
+			s.scan.viewing = ""
+			s.trayChange(func() error { return tray.Move(d.ID, page.ID, i-1) })
+		}), false, false, 0)
+	}
+	tools.PackStart(s.actionButton(fmt.Sprintf("delete-%d", n), "delete", s.cat.T("Supprimer"), func() {
+		s.scan.viewing = ""
+		s.trayChange(func() error { return tray.Delete(d.ID, page.ID) })
+	}), false, false, 0)
+	sw, _ := gtk.ScrolledWindowNew(nil, nil)
+	sw.SetPolicy(gtk.POLICY_AUTOMATIC, gtk.POLICY_AUTOMATIC)
+	sw.SetMinContentHeight(200) // then as high as the screen leaves it
+	sw.SetHExpand(true)
+	sw.SetVExpand(true)
+	sw.SetName("page-full")
+	img, _ := gtk.ImageNew()
+	sw.Add(img)
+	row.PackStart(sw, true, true, 0)
+	row.PackStart(tools, false, false, 0)
+	// The page fills the width it is given once laid out; the scan is
+	// decoded off the main loop (a 300-dpi page takes a moment).
+	drawn := 0
+	sw.Connect("size-allocate", func() {
+		width := sw.GetAllocatedWidth() - 4
+		if width < 100 || abs(width-drawn) < 16 {
+			return
+		}
+		drawn = width
+		go func() {
+			pb, err := fullPage(page, width)
+			glib.IdleAdd(func() {
+				if err != nil {
+					s.opt.Log.Warn("shell: page view", "err", err)
+					return
+				}
+				if drawn == width {
+					img.SetFromPixbuf(pb)
+				}
+			})
+		}()
+	})
+	return row
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// fullPage loads a scanned page at a width, turned as the resident asked.
+func fullPage(p docs.Page, width int) (*gdk.Pixbuf, error) {
+	long := width
+	if p.Turns%2 == 0 { // portrait: the width is the short side
+		long = width * 3 / 2
+	}
+	pb, err := gdk.PixbufNewFromFileAtScale(p.Path, long, long, true)
+	if err != nil {
+		return nil, fmt.Errorf("shell: page %s: %w", p.ID, err)
+	}
+	if turns := ((p.Turns % 4) + 4) % 4; turns != 0 {
+		// gdk rotates counter-clockwise; the tray's turns are clockwise.
+		if pb, err = pb.RotateSimple(gdk.PixbufRotation(360 - 90*turns)); err != nil {
+			return nil, fmt.Errorf("shell: page %s: %w", p.ID, err)
+		}
+	}
+	if pb.GetWidth() > width {
+		return pb.ScaleSimple(width, pb.GetHeight()*width/pb.GetWidth(), gdk.INTERP_BILINEAR)
+	}
+	return pb, nil
 }
 
 // trayChange applies an edit off the main loop, then redraws the screen.

@@ -99,16 +99,23 @@ func TestScanAndAttach(t *testing.T) {
 	k.waitScreen(session.ScreenScan)
 	k.screenshot("41-scan-fr")
 	k.tap("scan-page")
-	k.waitButton("rotate-1")
+	k.waitScanned()
 	k.tap("scan-page") // a second page, moved first, then retaken and deleted
+	k.waitScanned()
+	k.screenshot("42-scanned-fr")
+	k.tap("page-2") // full screen, with its tools
 	k.waitButton("before-2")
+	k.screenshot("42-page-full-fr")
 	k.tap("before-2")
+	k.waitButton("page-2")
+	k.tap("page-2")
 	k.waitButton("retake-2")
 	k.tap("retake-2")
+	k.waitScanned()
+	k.tap("page-2")
 	k.waitButton("delete-2")
-	k.screenshot("42-scanned-fr")
 	k.tap("delete-2")
-	k.waitGone("delete-2")
+	k.waitGone("page-2")
 	k.tap("scan-done")
 	k.waitButton("send")
 	k.screenshot("43-ready-fr")
@@ -141,5 +148,25 @@ func TestScanAndAttach(t *testing.T) {
 	}
 	if out, err := exec.Command("qpdf", "--check", outs[0]).CombinedOutput(); err != nil {
 		t.Fatalf("the PDF sent is not valid: %v\n%s", err, out)
+	}
+}
+
+// waitScanned waits for the scan just asked for to start, then to end.
+func (k *kiosk) waitScanned() {
+	k.t.Helper()
+	busy := func() bool {
+		var b bool
+		onUI(func() { b = k.sh.scan.busy })
+		return b
+	}
+	for deadline := time.Now().Add(10 * time.Second); !busy(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			k.t.Fatal("the scan never started")
+		}
+	}
+	for deadline := time.Now().Add(60 * time.Second); busy(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			k.t.Fatal("the scan never ended")
+		}
 	}
 }

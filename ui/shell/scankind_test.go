@@ -26,7 +26,7 @@ func TestScanKind(t *testing.T) {
 	k.waitButton("kind-id")
 	k.tap("kind-id")
 	k.tap("scan-page")
-	k.waitButton("rotate-1")
+	k.waitScanned()
 	var text string
 	var kind string
 	onUI(func() {
@@ -40,7 +40,8 @@ func TestScanKind(t *testing.T) {
 	}
 	k.screenshot("45-scan-kind-fr")
 	k.tap("scan-page")
-	k.waitButton("rotate-2")
+	k.waitScanned()
+	k.waitButton("page-2")
 	k.tap("scan-done")
 	k.waitButton("send")
 	k.screenshot("46-ready-id-fr")

@@ -24,18 +24,29 @@ func (s *Shell) attractScreen() gtk.IWidget {
 	})
 	addClass(&btn.Widget, "attract")
 	setAccessible(&btn.Widget, s.cat.T("Touchez l'écran pour commencer"), s.cfg.Kiosk.Site)
-	box := vbox(24)
+	box := vbox(16)
 	box.SetVAlign(gtk.ALIGN_CENTER)
 	box.PackStart(label(s.cfg.Kiosk.Site, "site"), false, false, 0)
-	box.PackStart(s.picto("touch", 160), false, false, 0)
+	box.PackStart(s.picto("touch", 112), false, false, 0)
 	box.PackStart(label(s.cat.T("Touchez l'écran pour commencer"), "title"), false, false, 0)
+	// Residents are told before they start (CNIL): the line comes right
+	// under the call to touch, never below the greetings where a long list
+	// of languages would push it off the screen.
+	privacy := label(s.cat.T("Cette borne compte son utilisation de façon anonyme. Tout est effacé à la fin."), "privacy")
+	privacy.SetName("privacy")
+	box.PackStart(privacy, false, false, 8)
+	greetings := tileGrid()
+	greetings.SetRowSpacing(4)
+	greetings.SetHAlign(gtk.ALIGN_CENTER)
+	n := 0
 	for _, code := range s.cfg.Kiosk.Languages {
 		if code == s.cat.Language().Code {
 			continue
 		}
-		box.PackStart(label(i18n.For(code).T("Touchez l'écran pour commencer"), "greeting"), false, false, 0)
+		greetings.Attach(label(i18n.For(code).T("Touchez l'écran pour commencer"), "greeting"), n%2, n/2, 1, 1)
+		n++
 	}
-	box.PackStart(label(s.cat.T("Cette borne compte son utilisation de façon anonyme. Tout est effacé à la fin."), "privacy"), false, false, 24)
+	box.PackStart(greetings, false, false, 0)
 	btn.Add(box)
 	return btn
 }
@@ -125,7 +136,7 @@ func (s *Shell) serviceScreen(id string) gtk.IWidget {
 	addClass(&head.Widget, "service-head")
 	head.PackStart(s.picto(svc.Pictogram, 48), false, false, 0)
 	head.PackStart(label(svc.NameIn(lang), "service-name"), false, false, 0)
-	head.PackEnd(s.actionButton("glossary", "help", s.cat.T("Mots difficiles"), s.showGlossary), false, false, 0)
+	head.PackEnd(s.actionButton("glossary", "words", s.cat.T("Mots difficiles"), s.showGlossary), false, false, 0)
 	head.PackEnd(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
 	box.PackStart(head, false, false, 0)
 	if s.browser == nil {
@@ -193,7 +204,12 @@ func (s *Shell) actionButton(name, pic, text string, onClick func()) *gtk.Button
 	b := s.button(name, onClick)
 	addClass(&b.Widget, "action")
 	row := hbox(12)
-	row.PackStart(s.picto(pic, 40), false, false, 0)
+	// On a white chip, so the dark pictogram shows on dark (primary) buttons too.
+	chip := hbox(0)
+	addClass(&chip.Widget, "picto-chip")
+	chip.SetVAlign(gtk.ALIGN_CENTER)
+	chip.PackStart(s.picto(pic, 40), false, false, 0)
+	row.PackStart(chip, false, false, 0)
 	setAccessible(&b.Widget, text, "")
 	words := label(text, "action-label")
 	words.SetLineWrap(false) // the bar reflows whole buttons instead
@@ -299,7 +315,7 @@ func (s *Shell) picto(name string, px int) *gtk.Image {
 	if err != nil {
 		return img
 	}
-	if name == "back" && s.cat.Language().RTL { // arrows point the way the reader reads
+	if (name == "back" || name == "forward") && s.cat.Language().RTL { // arrows point the way the reader reads
 		if flipped, err := pb.Flip(true); err == nil {
 			pb = flipped
 		}

@@ -23,6 +23,8 @@ import (
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
+	"borne/kiosk/ticket"
+	"borne/ui/web"
 )
 
 // gotk3 drops its references from the Go finalizer goroutine by default;
@@ -91,6 +93,8 @@ type Shell struct {
 	lastDocument string // the PDF the dialog offers, for tests
 	drawn        bool
 	shotSeq      int
+
+	appointment *ticket.Appointment // one the resident typed for their ticket; never stored nor logged
 }
 
 // New builds the window. Call it on the GTK main loop after gtk.Init.
@@ -234,6 +238,7 @@ func (s *Shell) render(snap session.Snapshot) {
 	if first || prev.Lang != snap.Lang {
 		s.cat = i18n.For(snap.Lang)
 		setDirection(s.cat.Language().RTL)
+		web.PrepareLanguage(snap.Lang) // WebKit's own words ("Choose File") in the next page process
 	}
 	if first || prev.HighContrast != snap.HighContrast {
 		setClass(&s.win.Widget, "hc", snap.HighContrast)
@@ -242,6 +247,12 @@ func (s *Shell) render(snap session.Snapshot) {
 		if err := loadTheme(s.css, s.cfg.MinTargetPx(), snap.TextSize); err != nil {
 			s.opt.Log.Error("shell: text size", "err", err)
 		}
+		if s.browser != nil {
+			s.browser.view.SetZoom(webZoom(snap.TextSize))
+		}
+	}
+	if !first && prev.Lang != snap.Lang && s.browser != nil {
+		s.browser.view.SetLanguage(snap.Lang)
 	}
 	if snap.State != session.Active && snap.State != session.Warning {
 		s.endSession()
@@ -349,6 +360,7 @@ func (s *Shell) endSession() {
 	s.cancelScan()
 	s.scan = scanning{}
 	s.tray = nil
+	s.appointment = nil
 	if s.printing != nil { // what the session left printing is cancelled
 		go func(p *printer.Session) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

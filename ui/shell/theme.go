@@ -16,6 +16,13 @@ var themeSource string
 // textScales are the text size steps a resident can choose.
 var textScales = [...]float64{1, 1.25, 1.5}
 
+// webZooms are the same steps for web pages, which start smaller than
+// Borne's screens: the largest doubles the page (a 50+ reader's need).
+var webZooms = [...]float64{1, 1.5, 2}
+
+// webZoom is the page zoom for a text size step.
+func webZoom(textSize int) float64 { return webZooms[min(max(textSize, 0), len(webZooms)-1)] }
+
 // themeCSS renders the theme: touch targets at least minTarget pixels (9 mm
 // at the configured DPI), every font scaled to the text size step.
 func themeCSS(minTarget, textSize int) (string, error) {

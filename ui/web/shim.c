@@ -76,7 +76,9 @@ static gboolean on_print(WebKitWebView *v, WebKitPrintOperation *op, gpointer h)
 
 void borne_web_print_to_pdf(WebKitPrintOperation *op, const char *uri) {
 	GtkPrintSettings *s = gtk_print_settings_new();
-	gtk_print_settings_set_printer(s, "Print to File");
+	// GTK names its file printer in the process's language (LANGUAGE follows
+	// the session, see prefs.go): ask for it by that name.
+	gtk_print_settings_set_printer(s, g_dgettext("gtk30", "Print to File"));
 	gtk_print_settings_set(s, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
 	gtk_print_settings_set(s, GTK_PRINT_SETTINGS_OUTPUT_URI, uri);
 	webkit_print_operation_set_print_settings(op, s);

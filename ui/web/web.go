@@ -159,14 +159,9 @@ func (r *FileRequest) Select(paths []string) {
 	if r.req == nil {
 		return
 	}
-	cs := make([]*C.char, len(paths)+1)
-	for i, p := range paths {
-		cs[i] = C.CString(p)
-	}
-	C.borne_web_file_choice(r.req, &cs[0])
-	for _, c := range cs[:len(paths)] {
-		C.free(unsafe.Pointer(c))
-	}
+	list, free := cStrings(paths)
+	defer free()
+	C.borne_web_file_choice(r.req, list)
 	r.req = nil
 }
 
