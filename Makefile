@@ -12,6 +12,9 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 	librsvg2-common gettext sqlite3 dbus at-spi2-core python3-pyatspi espeak-ng alsa-utils \
 	qpdf poppler-utils avahi-daemon ghostscript fonts-noto-cjk libjpeg62-turbo-dev \
 	tesseract-ocr tesseract-ocr-fra systemd libxtst-dev xinput libxml2-utils
+# The privacy tests read the X selections after a visit (clipboard wiped)
+# and list top-level X windows (x11-utils: xwininfo).
+APT_PACKAGES += xclip x11-utils
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m

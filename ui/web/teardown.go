@@ -1,0 +1,124 @@
+package web
+
+// #cgo pkg-config: webkit2gtk-4.1
+// #include "guard.h"
+import "C"
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// ReleaseWithin bounds the wait for an ended view's WebKit processes; past
+// it they are killed.
+const ReleaseWithin = 3 * time.Second
+
+// Release is what Destroy did to end the view's processes.
+type Release struct {
+	Took   time.Duration
+	Killed []int // helpers still alive after ReleaseWithin, killed
+}
+
+// release ends the view's web process, drops the last reference to the view
+// (so its ephemeral context and network process go with it, now rather than
+// when Go's collector finalizes the wrapper) and waits until every WebKit
+// helper started for it has exited.
+func (v *View) release() Release {
+	start := time.Now()
+	flag := C.borne_web_release(v.native)
+	defer C.g_free(C.gpointer(unsafe.Pointer(flag)))
+	runtime.SetFinalizer(v.widget.Object, nil)
+	v.widget.Object.Unref()
+	v.widget = nil
+
+	// With another view alive, its helpers cannot be told from this one's:
+	// only this view's context is waited for.
+	mine := func() []int {
+		if len(views) > 0 {
+			return nil
+		}
+		var pids []int
+		for _, p := range Helpers() {
+			if !v.before[p] {
+				pids = append(pids, p)
+			}
+		}
+		return pids
+	}
+	deadline := start.Add(ReleaseWithin)
+	for time.Now().Before(deadline) {
+		if *flag != 0 && len(mine()) == 0 {
+			return Release{Took: time.Since(start)}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	r := Release{Killed: mine()}
+	for _, p := range r.Killed {
+		if proc, err := os.FindProcess(p); err == nil {
+			_ = proc.Kill()
+		}
+	}
+	r.Took = time.Since(start)
+	return r
+}
+
+// Helpers lists the live WebKit helper processes (web, network, GPU)
+// started by this process or its children. Zombies, which hold no memory,
+// are not counted.
+func Helpers() []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	parent := map[int]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 || f[0] == "Z" || f[0] == "X" {
+			continue
+		}
+		parent[pid], _ = strconv.Atoi(f[1])
+	}
+	self := os.Getpid()
+	descends := func(pid int) bool {
+		for n := 0; n < 64 && pid > 1; n++ {
+			if pid = parent[pid]; pid == self {
+				return true
+			}
+		}
+		return false
+	}
+	var pids []int
+	for pid := range parent {
+		if !descends(pid) {
+			continue
+		}
+		cmd, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+		if err != nil {
+			continue
+		}
+		argv0, _, _ := bytes.Cut(cmd, []byte{0})
+		if strings.HasPrefix(filepath.Base(string(argv0)), "WebKit") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
