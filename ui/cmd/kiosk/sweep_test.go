@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"borne/kiosk/config"
+	"borne/testbench/demosite"
+	"borne/testbench/lobby"
+	"borne/ui/xvfb"
+)
+
+// After each way a visit can end, nothing a resident typed is left anywhere
+// the kiosk's user can write (session, state, home, temporary and runtime
+// directories, shared memory, the usage store, spools), in the memory of the
+// kiosk and of its WebKit processes, in the X selections or in the log.
+// The resident types a marker into the site's login form, copies it, and
+// sends it (the site's server seeing it proves it was typed).
+func TestNothingOfTheVisitRemains(t *testing.T) {
+	for _, end := range []string{"done", "idle", "sigterm", "kill9"} {
+		t.Run(end, func(t *testing.T) { sweepAfter(t, end) })
+	}
+}
+
+// visitSite is a kiosk site whose services are the demo site, served here
+// and recording what residents send it.
+type visitSite struct {
+	*site
+	disp, bus string
+	env       []string
+	mu        sync.Mutex
+	sent      []string // the login names the site received
+}
+
+func newVisitSite(t *testing.T, idle bool) *visitSite {
+	s := &visitSite{site: newSite(t)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	cfg := config.Default()
+	demo := demosite.New(lobby.Sites(cfg, addr), nil)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/login") {
+			s.mu.Lock()
+			s.sent = append(s.sent, r.PostFormValue("user"))
+			s.mu.Unlock()
+		}
+		demo.ServeHTTP(w, r)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	text, _ := os.ReadFile(s.config)
+	conf := strings.ReplaceAll(string(text), "127.0.0.1:8765", addr)
+	conf = strings.Replace(conf, `languages = ["fr", "en", "ar", "es", "pt", "tr", "ro", "zh"]`, `languages = ["fr"]`, 1)
+	if idle {
+		conf = strings.Replace(conf, `idle_after = "90s"`, `idle_after = "6s"`, 1)
+		conf = strings.Replace(conf, `warn_for = "30s"`, `warn_for = "2s"`, 1)
+	}
+	if !strings.Contains(conf, addr) || !strings.Contains(conf, `languages = ["fr"]`) {
+		t.Fatal("default.toml changed shape: update the test's edits")
+	}
+	s.write(conf)
+
+	s.disp = display(t)
+	bus, err := xvfb.StartSessionBus() // the accessibility bus, to find "J'ai fini"
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Stop)
+	s.bus = bus.Address
+	for _, d := range []string{"home", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.env = []string{"DISPLAY=" + s.disp, "DBUS_SESSION_BUS_ADDRESS=" + s.bus, "HOME=" + filepath.Join(s.dir, "home"), "TMPDIR=" + filepath.Join(s.dir, "tmp")}
+	return s
+}
+
+func (s *visitSite) start(t *testing.T) *running {
+	cmd := s.kiosk(s.disp)
+	cmd.Env = append(cmd.Env, s.env...)
+	k := start(t, cmd)
+	k.waitLog(t, "attract screen shown")
+	return k
+}
+
+func (s *visitSite) x(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), s.env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil && name != "xclip" {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+// visit opens the first service with the keyboard, types the marker into the
+// login form, copies it and sends the form, until the site has received it.
+func (s *visitSite) visit(t *testing.T, marker string) {
+	t.Helper()
+	tapScreen(t, s.disp)
+	waitSessionDir(t, s.sessions)
+	s.x(t, "xdotool", "key", "Return") // the first tile has the focus
+	deadline := time.Now().Add(30 * time.Second)
+	for !s.received(marker) {
+		if time.Now().After(deadline) {
+			t.Fatal("the site never received the typed marker")
+		}
+		// The page may still be loading: the whole entry is done again
+		// until the site has it.
+		s.x(t, "xdotool", "key", "--clearmodifiers", "Tab")
+		s.x(t, "xdotool", "type", "--delay", "15", marker)
+		s.x(t, "xdotool", "key", "--clearmodifiers", "ctrl+a", "ctrl+c", "Tab")
+		s.x(t, "xdotool", "type", "--delay", "15", "x")
+		s.x(t, "xdotool", "key", "Return")
+		for wait := time.Now().Add(3 * time.Second); !s.received(marker) && time.Now().Before(wait); {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if got := s.x(t, "xclip", "-o", "-selection", "clipboard"); !strings.Contains(got, marker) {
+		t.Fatalf("the copy did not reach the clipboard (%q): the clipboard check proves nothing", got)
+	}
+}
+
+func (s *visitSite) received(marker string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.sent {
+		if strings.Contains(u, marker) {
+			return true
+		}
+	}
+	return false
+}
+
+// tapButton taps a kiosk button found on the accessibility bus.
+func (s *visitSite) tapButton(t *testing.T, name string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		cmd := exec.Command("/usr/bin/python3", "testdata/atspi_center.py", "kiosk", name)
+		cmd.Env = append(os.Environ(), s.env...)
+		out, err := cmd.Output()
+		if f := strings.Fields(string(out)); err == nil && len(f) == 2 {
+			s.x(t, "xdotool", "mousemove", "--sync", f[0], f[1], "click", "1")
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q button on the accessibility bus: %v", name, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func sweepAfter(t *testing.T, end string) {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	marker := "Qz" + hex.EncodeToString(b[:])
+	since := time.Now()
+	s := newVisitSite(t, end == "idle")
+	k := s.start(t)
+	s.visit(t, marker)
+
+	switch end {
+	case "done":
+		s.tapButton(t, "J'ai fini")
+		k.waitLog(t, "visit's web processes ended")
+	case "idle":
+		k.waitLog(t, "visit's web processes ended")
+	case "sigterm":
+		k.stop(t, syscall.SIGTERM)
+	case "kill9":
+		k.stop(t, syscall.SIGKILL)
+		k = s.start(t) // start-up recovery is the visit's end
+	}
+
+	var found []string
+	if k.cmd.ProcessState == nil {
+		for _, pid := range append([]int{k.cmd.Process.Pid}, descendants(k.cmd.Process.Pid)...) {
+			if where := inMemory(t, pid, marker); where != "" {
+				found = append(found, fmt.Sprintf("memory of %d (%s): %s", pid, comm(pid), where))
+			}
+		}
+	}
+	for _, sel := range []string{"clipboard", "primary"} {
+		if strings.Contains(s.x(t, "xclip", "-o", "-selection", sel), marker) {
+			found = append(found, "the X "+sel+" selection")
+		}
+	}
+	if strings.Contains(k.log.String(), marker) {
+		found = append(found, "the kiosk's log")
+	}
+	for _, root := range []string{s.dir, os.TempDir(), "/tmp", "/var/tmp", "/dev/shm", "/var/spool"} {
+		found = append(found, filesWith(root, marker, since)...)
+	}
+	if len(found) != 0 {
+		t.Fatalf("after %s, the typed marker is still in:\n%s", end, strings.Join(found, "\n"))
+	}
+	if k.cmd.ProcessState == nil {
+		k.stop(t, syscall.SIGTERM)
+	}
+}
+
+// filesWith lists the files under root changed since the test began that
+// hold marker.
+func filesWith(root, marker string, since time.Time) []string {
+	var found []string
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || info.ModTime().Before(since) {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		if readerHas(f, marker) {
+			found = append(found, "file "+path)
+		}
+		return nil
+	})
+	return found
+}
+
+// readerHas scans r for marker, a window at a time.
+func readerHas(r io.Reader, marker string) bool {
+	m := []byte(marker)
+	br := bufio.NewReaderSize(r, 1<<20)
+	buf := make([]byte, 0, 2<<20)
+	chunk := make([]byte, 1<<20)
+	for {
+		n, err := br.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if bytes.Contains(buf, m) {
+			return true
+		}
+		if len(buf) > len(m) {
+			buf = append(buf[:0], buf[len(buf)-len(m):]...)
+		}
+		if err != nil {
+			return false
+		}
+	}
+}
+
+// inMemory searches every readable mapping of a process for marker and
+// says where it was found ("" when nowhere).
+func inMemory(t *testing.T, pid int, marker string) string {
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return ""
+	}
+	mem, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
+	if err != nil {
+		t.Fatalf("cannot read the memory of %d: %v", pid, err)
+	}
+	defer mem.Close()
+	for _, line := range strings.Split(string(maps), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[1][0] != 'r' {
+			continue
+		}
+		lo, hi, _ := strings.Cut(f[0], "-")
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		stop, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if readerHas(io.NewSectionReader(mem, int64(start), int64(stop-start)), marker) {
+			return line
+		}
+	}
+	return ""
+}
+
+// descendants lists a process's live descendants.
+func descendants(root int) []int {
+	entries, _ := os.ReadDir("/proc")
+	parent := map[int]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 1 && f[0] != "Z" {
+			parent[pid], _ = strconv.Atoi(f[1])
+		}
+	}
+	var out []int
+	for pid := range parent {
+		for p := parent[pid]; p > 1; p = parent[p] {
+			if p == root {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func comm(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	return strings.TrimSpace(string(b))
+}
