@@ -18,7 +18,8 @@ import (
 // machine (the simulated lobby).
 func ContentRules(svc *config.Service) string {
 	type trigger struct {
-		URLFilter string `json:"url-filter"`
+		URLFilter     string   `json:"url-filter"`
+		ResourceTypes []string `json:"resource-type,omitempty"`
 	}
 	type action struct {
 		Type string `json:"type"`
@@ -27,8 +28,10 @@ func ContentRules(svc *config.Service) string {
 		Trigger trigger `json:"trigger"`
 		Action  action  `json:"action"`
 	}
-	rules := []rule{{trigger{".*"}, action{"block"}}}
-	allow := func(filter string) { rules = append(rules, rule{trigger{filter}, action{"ignore-previous-rules"}}) }
+	rules := []rule{{trigger{URLFilter: ".*"}, action{"block"}}}
+	allow := func(filter string) {
+		rules = append(rules, rule{trigger{URLFilter: filter}, action{"ignore-previous-rules"}})
+	}
 	// What the page makes itself never leaves the machine.
 	allow("^data:")
 	allow("^blob:")
@@ -52,6 +55,9 @@ func ContentRules(svc *config.Service) string {
 			allow("^ws://" + re + "/")
 		}
 	}
+	// Hyperlink auditing (<a ping>) tells a site which links a resident
+	// tapped, even towards allowed hosts: never.
+	rules = append(rules, rule{trigger{URLFilter: ".*", ResourceTypes: []string{"ping"}}, action{"block"}})
 	out, _ := json.Marshal(rules) // plain strings: cannot fail
 	return string(out)
 }

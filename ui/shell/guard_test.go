@@ -94,7 +94,7 @@ func TestSubresourcesStayInTheAllowlist(t *testing.T) {
 	// The same page towards the allowed host: its requests arrive, so the
 	// forbidden ones were made and refused, not forgotten.
 	leaks(allowed.srv.URL)
-	allowed.waitHits(t, "/img", "/script", "/css", "/css-bg", "/xhr", "/fetch", "/ws", "/sse", "/beacon", "/img-js")
+	allowed.waitHits(t, "/img", "/script", "/css", "/css-bg", "/font", "/xhr", "/fetch", "/ws", "/sse", "/img-js")
 	if got := forbidden.seen(); len(got) != 0 {
 		t.Fatalf("the page reached a host outside the allowlist: %v", got)
 	}

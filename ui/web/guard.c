@@ -66,7 +66,7 @@ static void too_big(WebKitDownload *dl, gpointer h) {
 	const char *dest = webkit_download_get_destination(dl);
 	gchar *path = dest ? g_filename_from_uri(dest, NULL, NULL) : NULL;
 	webkit_download_cancel(dl); // "failed" comes with CANCELLED_BY_USER, which the shim ignores
-	borneWebDownloadTooBig(h, path);
+	borneWebDownloadTooBig((uintptr_t)h, path);
 	g_free(path);
 }
 
@@ -104,7 +104,11 @@ void borne_web_limit_downloads(GtkWidget *view, gint64 max_bytes) {
 void borne_web_guard(GtkWidget *w, uintptr_t h) {
 	WebKitWebView *view = WEBKIT_WEB_VIEW(w);
 	WebKitSettings *s = webkit_web_view_get_settings(view);
-	webkit_settings_set_enable_hyperlink_auditing(s, FALSE); // <a ping> posts to any host
+	// <a ping> posts to any host. WebKit 2.50 deprecates the switch; the
+	// content rules (webpolicy.ContentRules) block pings whatever it does.
+	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+	webkit_settings_set_enable_hyperlink_auditing(s, FALSE);
+	G_GNUC_END_IGNORE_DEPRECATIONS
 	g_signal_connect(webkit_web_view_get_context(view), "download-started", G_CALLBACK(on_download_started), (gpointer)h);
 	g_signal_connect(view, "run-color-chooser", G_CALLBACK(on_color_chooser), (gpointer)h);
 	g_signal_connect(view, "show-option-menu", G_CALLBACK(on_option_menu), (gpointer)h);
