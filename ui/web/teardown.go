@@ -11,24 +11,30 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unsafe"
 )
 
-// ReleaseWithin bounds the wait for an ended view's WebKit processes; past
-// it they are killed.
-const ReleaseWithin = 3 * time.Second
+// ReleaseWithin bounds the wait for an ended view's context to be
+// finalized and its WebKit processes to exit; exitGrace is how long they get
+// to exit by themselves once the context is gone. WebKit keeps an idle
+// network process around for reuse: past the grace it is killed.
+const (
+	ReleaseWithin = 3 * time.Second
+	exitGrace     = 250 * time.Millisecond
+)
 
 // Release is what Destroy did to end the view's processes.
 type Release struct {
 	Took   time.Duration
-	Killed []int // helpers still alive after ReleaseWithin, killed
+	Killed []int // helpers that had not exited by themselves, killed
 }
 
 // release ends the view's web process, drops the last reference to the view
-// (so its ephemeral context and network process go with it, now rather than
-// when Go's collector finalizes the wrapper) and waits until every WebKit
-// helper started for it has exited.
+// (so its ephemeral context goes with it, now rather than when Go's
+// collector finalizes the wrapper) and waits until every WebKit helper
+// started for it has exited, killing those that linger.
 func (v *View) release() Release {
 	start := time.Now()
 	flag := C.borne_web_release(v.native)
@@ -52,16 +58,28 @@ func (v *View) release() Release {
 		return pids
 	}
 	deadline := start.Add(ReleaseWithin)
+	var finalized time.Time
+	var r Release
 	for time.Now().Before(deadline) {
-		if *flag != 0 && len(mine()) == 0 {
-			return Release{Took: time.Since(start)}
+		left := mine()
+		if *flag != 0 && finalized.IsZero() {
+			finalized = time.Now()
+		}
+		if *flag != 0 && len(left) == 0 {
+			break
+		}
+		if !finalized.IsZero() && time.Since(finalized) > exitGrace && r.Killed == nil {
+			r.Killed = left
+			for _, p := range left {
+				_ = syscall.Kill(p, syscall.SIGKILL)
+			}
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	r := Release{Killed: mine()}
-	for _, p := range r.Killed {
-		if proc, err := os.FindProcess(p); err == nil {
-			_ = proc.Kill()
+	if left := mine(); len(left) > 0 { // the context outlived the bound: its processes do not
+		r.Killed = append(r.Killed, left...)
+		for _, p := range left {
+			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
 	}
 	r.Took = time.Since(start)
