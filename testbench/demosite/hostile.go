@@ -61,6 +61,9 @@ func (s *Server) hostile(w http.ResponseWriter, r *http.Request, site Site, rest
 		ws.Scheme = "ws"
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = hostilePages.ExecuteTemplate(w, "leaks", struct{ To, WS string }{to.String(), ws.String()})
+	case "note": // a form whose field takes the focus as the page opens (what it sends is the test's)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = hostilePages.ExecuteTemplate(w, "note", nil)
 	case "widgets":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = hostilePages.ExecuteTemplate(w, "widgets", nil)
@@ -121,6 +124,10 @@ function leak() {
 leak();
 window.leak = leak;
 </script></body></html>{{end}}
+
+{{define "note"}}<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Connexion</title></head>
+<body><form method="post" action="note"><label>Identifiant <input name="user" autofocus autocomplete="off"></label></form></body></html>{{end}}
 
 {{define "widgets"}}<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Champs</title>

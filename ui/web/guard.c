@@ -103,12 +103,8 @@ void borne_web_limit_downloads(GtkWidget *view, gint64 max_bytes) {
 
 void borne_web_guard(GtkWidget *w, uintptr_t h) {
 	WebKitWebView *view = WEBKIT_WEB_VIEW(w);
-	WebKitSettings *s = webkit_web_view_get_settings(view);
-	// <a ping> posts to any host. WebKit 2.50 deprecates the switch; the
-	// content rules (webpolicy.ContentRules) block pings whatever it does.
-	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-	webkit_settings_set_enable_hyperlink_auditing(s, FALSE);
-	G_GNUC_END_IGNORE_DEPRECATIONS
+	// Hyperlink auditing (<a ping>) cannot be turned off in WebKit 2.50
+	// ("deprecated and does nothing"): the content rules block every ping.
 	g_signal_connect(webkit_web_view_get_context(view), "download-started", G_CALLBACK(on_download_started), (gpointer)h);
 	g_signal_connect(view, "run-color-chooser", G_CALLBACK(on_color_chooser), (gpointer)h);
 	g_signal_connect(view, "show-option-menu", G_CALLBACK(on_option_menu), (gpointer)h);

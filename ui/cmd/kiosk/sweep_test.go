@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 
 	"crypto/rand"
@@ -46,7 +45,7 @@ type visitSite struct {
 	disp, bus string
 	env       []string
 	mu        sync.Mutex
-	sent      []string // the login names the site received
+	sent      []string // what the site's form received
 }
 
 func newVisitSite(t *testing.T, idle bool) *visitSite {
@@ -57,12 +56,14 @@ func newVisitSite(t *testing.T, idle bool) *visitSite {
 	}
 	addr := ln.Addr().String()
 	cfg := config.Default()
-	demo := demosite.New(lobby.Sites(cfg, addr), nil)
+	demo := demosite.New(lobby.Sites(cfg, lobby.DemoAddr), nil)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/login") {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/note") {
 			s.mu.Lock()
 			s.sent = append(s.sent, r.PostFormValue("user"))
 			s.mu.Unlock()
+			http.Redirect(w, r, r.URL.Path, http.StatusSeeOther) // the form again, focused
+			return
 		}
 		demo.ServeHTTP(w, r)
 	})}
@@ -71,12 +72,13 @@ func newVisitSite(t *testing.T, idle bool) *visitSite {
 
 	text, _ := os.ReadFile(s.config)
 	conf := strings.ReplaceAll(string(text), "127.0.0.1:8765", addr)
+	conf = strings.Replace(conf, `start_url = "http://`+addr+`/caf/"`, `start_url = "http://`+addr+`/caf/note"`, 1)
 	conf = strings.Replace(conf, `languages = ["fr", "en", "ar", "es", "pt", "tr", "ro", "zh"]`, `languages = ["fr"]`, 1)
 	if idle {
-		conf = strings.Replace(conf, `idle_after = "90s"`, `idle_after = "6s"`, 1)
-		conf = strings.Replace(conf, `warn_for = "30s"`, `warn_for = "2s"`, 1)
+		conf = strings.Replace(conf, `idle_after = "90s"`, `idle_after = "15s"`, 1)
+		conf = strings.Replace(conf, `warn_for = "30s"`, `warn_for = "5s"`, 1)
 	}
-	if !strings.Contains(conf, addr) || !strings.Contains(conf, `languages = ["fr"]`) {
+	if !strings.Contains(conf, "/caf/note") || !strings.Contains(conf, `languages = ["fr"]`) {
 		t.Fatal("default.toml changed shape: update the test's edits")
 	}
 	s.write(conf)
@@ -100,6 +102,9 @@ func newVisitSite(t *testing.T, idle bool) *visitSite {
 func (s *visitSite) start(t *testing.T) *running {
 	cmd := s.kiosk(s.disp)
 	cmd.Env = append(cmd.Env, s.env...)
+	if e := os.Getenv("SWEEP_ENV"); e != "" {
+		cmd.Env = append(cmd.Env, strings.Fields(e)...)
+	}
 	k := start(t, cmd)
 	k.waitLog(t, "attract screen shown")
 	return k
@@ -119,25 +124,23 @@ func (s *visitSite) x(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
-// visit opens the first service with the keyboard, types the marker into the
-// login form, copies it and sends the form, until the site has received it.
+// visit opens the first service, types the marker into the login form,
+// copies it and sends the form, until the site has received it.
 func (s *visitSite) visit(t *testing.T, marker string) {
 	t.Helper()
 	tapScreen(t, s.disp)
 	waitSessionDir(t, s.sessions)
-	s.x(t, "xdotool", "key", "Return") // the first tile has the focus
+	s.tap(t, "push button", "CAF")
 	deadline := time.Now().Add(30 * time.Second)
 	for !s.received(marker) {
 		if time.Now().After(deadline) {
+			s.x(t, "import", "-window", "root", "/tmp/i16a/sweep.png")
 			t.Fatal("the site never received the typed marker")
 		}
-		// The page may still be loading: the whole entry is done again
-		// until the site has it.
-		s.x(t, "xdotool", "key", "--clearmodifiers", "Tab")
+		// The page puts the focus in its field: keys typed before it is up
+		// are lost, and typed again.
 		s.x(t, "xdotool", "type", "--delay", "15", marker)
-		s.x(t, "xdotool", "key", "--clearmodifiers", "ctrl+a", "ctrl+c", "Tab")
-		s.x(t, "xdotool", "type", "--delay", "15", "x")
-		s.x(t, "xdotool", "key", "Return")
+		s.x(t, "xdotool", "key", "--clearmodifiers", "ctrl+a", "ctrl+c", "Return")
 		for wait := time.Now().Add(3 * time.Second); !s.received(marker) && time.Now().Before(wait); {
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -158,12 +161,13 @@ func (s *visitSite) received(marker string) bool {
 	return false
 }
 
-// tapButton taps a kiosk button found on the accessibility bus.
-func (s *visitSite) tapButton(t *testing.T, name string) {
+// tap taps a control of the kiosk or of its page, found on the
+// accessibility bus by role and the start of its name.
+func (s *visitSite) tap(t *testing.T, role, name string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		cmd := exec.Command("/usr/bin/python3", "testdata/atspi_center.py", "kiosk", name)
+		cmd := exec.Command("/usr/bin/python3", "testdata/atspi_center.py", "kiosk", role, name)
 		cmd.Env = append(os.Environ(), s.env...)
 		out, err := cmd.Output()
 		if f := strings.Fields(string(out)); err == nil && len(f) == 2 {
@@ -171,7 +175,8 @@ func (s *visitSite) tapButton(t *testing.T, name string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %q button on the accessibility bus: %v", name, err)
+			s.x(t, "import", "-window", "root", "/tmp/i16a/sweep.png")
+			t.Fatalf("no %s %q on the accessibility bus: %v", role, name, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -188,7 +193,8 @@ func sweepAfter(t *testing.T, end string) {
 
 	switch end {
 	case "done":
-		s.tapButton(t, "J'ai fini")
+		s.tap(t, "push button", "J'ai fini")
+		s.tap(t, "push button", "Non merci") // no ticket
 		k.waitLog(t, "visit's web processes ended")
 	case "idle":
 		k.waitLog(t, "visit's web processes ended")
@@ -243,7 +249,7 @@ func filesWith(root, marker string, since time.Time) []string {
 			return nil
 		}
 		defer f.Close()
-		if readerHas(f, marker) {
+		if readerHas(f, info.Size(), marker) {
 			found = append(found, "file "+path)
 		}
 		return nil
@@ -251,25 +257,20 @@ func filesWith(root, marker string, since time.Time) []string {
 	return found
 }
 
-// readerHas scans r for marker, a window at a time.
-func readerHas(r io.Reader, marker string) bool {
+// readerHas scans r for marker, 4 MB at a time.
+func readerHas(r io.ReaderAt, size int64, marker string) bool {
 	m := []byte(marker)
-	br := bufio.NewReaderSize(r, 1<<20)
-	buf := make([]byte, 0, 2<<20)
-	chunk := make([]byte, 1<<20)
-	for {
-		n, err := br.Read(chunk)
-		buf = append(buf, chunk[:n]...)
-		if bytes.Contains(buf, m) {
-			return true
-		}
-		if len(buf) > len(m) {
-			buf = append(buf[:0], buf[len(buf)-len(m):]...)
-		}
-		if err != nil {
+	buf := make([]byte, 4<<20+len(m))
+	for off := int64(0); off < size; off += 4 << 20 {
+		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if n == 0 {
 			return false
 		}
+		if bytes.Contains(buf[:n], m) {
+			return true
+		}
 	}
+	return false
 }
 
 // inMemory searches every readable mapping of a process for marker and
@@ -295,7 +296,7 @@ func inMemory(t *testing.T, pid int, marker string) string {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		if readerHas(io.NewSectionReader(mem, int64(start), int64(stop-start)), marker) {
+		if readerHas(io.NewSectionReader(mem, int64(start), int64(stop-start)), int64(stop-start), marker) {
 			return line
 		}
 	}
