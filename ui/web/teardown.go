@@ -87,9 +87,25 @@ func (v *View) release() Release {
 }
 
 // Helpers lists the live WebKit helper processes (web, network, GPU)
-// started by this process or its children. Zombies, which hold no memory,
-// are not counted.
+// started by this process or its children.
 func Helpers() []int {
+	var pids []int
+	for _, pid := range Descendants(os.Getpid()) {
+		cmd, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+		if err != nil {
+			continue
+		}
+		argv0, _, _ := bytes.Cut(cmd, []byte{0})
+		if strings.HasPrefix(filepath.Base(string(argv0)), "WebKit") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// Descendants lists the live processes below root. Zombies, which hold no
+// memory, are not counted.
+func Descendants(root int) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -115,27 +131,13 @@ func Helpers() []int {
 		}
 		parent[pid], _ = strconv.Atoi(f[1])
 	}
-	self := os.Getpid()
-	descends := func(pid int) bool {
-		for n := 0; n < 64 && pid > 1; n++ {
-			if pid = parent[pid]; pid == self {
-				return true
-			}
-		}
-		return false
-	}
 	var pids []int
 	for pid := range parent {
-		if !descends(pid) {
-			continue
-		}
-		cmd, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
-		if err != nil {
-			continue
-		}
-		argv0, _, _ := bytes.Cut(cmd, []byte{0})
-		if strings.HasPrefix(filepath.Base(string(argv0)), "WebKit") {
-			pids = append(pids, pid)
+		for p, n := parent[pid], 0; n < 64 && p > 1; p, n = parent[p], n+1 {
+			if p == root {
+				pids = append(pids, pid)
+				break
+			}
 		}
 	}
 	return pids
