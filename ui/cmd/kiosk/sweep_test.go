@@ -195,6 +195,14 @@ func sweepAfter(t *testing.T, end string) {
 		s.tap(t, "push button", "Non merci") // no ticket
 		k.waitLog(t, "visit's web processes ended")
 	case "idle":
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if m, _ := filepath.Glob(filepath.Join(s.sessions, "s-*")); len(m) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the idle visit never ended")
+			}
+		}
 		k.waitLog(t, "visit's web processes ended")
 	case "sigterm":
 		k.stop(t, syscall.SIGTERM)
