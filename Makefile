@@ -27,6 +27,9 @@ APT_PACKAGES += cups-daemon cups-client cups-filters
 # The ticket's calendar QR codes are read back with zbar; WebKit's own
 # French and Arabic words on web pages are read with Tesseract.
 APT_PACKAGES += zbar-tools tesseract-ocr-ara
+# The privacy tests read the X selections after a visit (clipboard wiped)
+# and list top-level X windows (x11-utils: xwininfo).
+APT_PACKAGES += xclip x11-utils
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m

@@ -118,6 +118,10 @@ type Service struct {
 	UploadLimit    Size              `toml:"upload_limit"`    // e.g. "5 MB"
 	Accept         []string          `toml:"accept"`          // MIME types the site takes
 	NextSteps      []NextStep        `toml:"next_step"`
+
+	// ResourceDomains are hosts the site's pages may load images, scripts,
+	// styles and data from (CDNs), never open as a page. Patterns as above.
+	ResourceDomains []string `toml:"resource_domains"`
 }
 
 // NextStep is a rule that tells the resident what comes next (on the ticket).

@@ -217,6 +217,7 @@ func (v *checker) service(p string, s *Service, ids map[string]int, i int) {
 	}
 	startOK := v.startURL(p+".start_url", s.StartURL)
 	domainsOK := v.domains(p+".allowed_domains", s.AllowedDomains)
+	v.domainPatterns(p+".resource_domains", s.ResourceDomains)
 	if startOK && domainsOK {
 		u, _ := url.Parse(s.StartURL)
 		if !s.Allows(u.Host) {
@@ -289,6 +290,10 @@ func (v *checker) domains(path string, ds []string) bool {
 		v.missing(path, `list the host names this service may open, e.g. ["caf.fr", "*.caf.fr"]`)
 		return false
 	}
+	return v.domainPatterns(path, ds)
+}
+
+func (v *checker) domainPatterns(path string, ds []string) bool {
 	ok := true
 	for i, d := range ds {
 		if msg := domainProblem(d); msg != "" {

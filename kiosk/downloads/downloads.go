@@ -5,6 +5,7 @@ package downloads
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,9 @@ const MaxBytes = 50 << 20
 
 // ErrNotPDF says a download is not a PDF: it is refused.
 var ErrNotPDF = errors.New("downloads: not a PDF")
+
+// ErrTooBig says a download is over MaxBytes: it is refused.
+var ErrTooBig = errors.New("downloads: over the size limit")
 
 // Wanted tells whether a download of this type and name should be kept.
 func Wanted(mime, suggested string) bool {
@@ -86,9 +90,11 @@ type Info struct {
 }
 
 // Inspect checks that a file is a readable PDF of reasonable size and counts
-// its pages. A file that fails is removed: nothing doubtful stays behind.
-func Inspect(path string) (Info, error) {
-	info, err := inspect(path)
+// its pages, in a child process bounded in time and memory (it takes up to
+// InspectTimeout: never on the GTK main loop). A file that fails is removed:
+// nothing doubtful stays behind.
+func Inspect(ctx context.Context, path string) (Info, error) {
+	info, err := check(ctx, path)
 	if err != nil {
 		_ = os.Remove(path)
 	}
@@ -104,9 +110,6 @@ func inspect(path string) (Info, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return Info{}, fmt.Errorf("downloads: %w", err)
-	}
-	if st.Size() > MaxBytes {
-		return Info{}, fmt.Errorf("downloads: %s is %d bytes, over %d", filepath.Base(path), st.Size(), MaxBytes)
 	}
 	head := make([]byte, 1024)
 	n, _ := io.ReadFull(f, head)

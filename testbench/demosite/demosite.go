@@ -110,6 +110,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rest == "logout":
 		s.logout(w, r)
 		http.Redirect(w, r, "/"+site.ID+"/", http.StatusSeeOther)
+	case r.Method == http.MethodGet && s.hostile(w, r, site, rest):
 	default:
 		http.NotFound(w, r)
 	}

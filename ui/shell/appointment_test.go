@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -67,7 +68,7 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 	if err := os.WriteFile(job, docs[0], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := downloads.Inspect(job); err != nil || got.Pages != 2 {
+	if got, err := downloads.Inspect(context.Background(), job); err != nil || got.Pages != 2 {
 		t.Fatalf("the job has %d pages (%v), want 2", got.Pages, err)
 	}
 	k.tap("dialog-close")

@@ -1,12 +1,15 @@
 package shell
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
 	"borne/kiosk/config"
@@ -31,6 +34,7 @@ type browser struct {
 	noticeMsg   string // on show now, for tests
 	noticeAt    time.Time
 	pendingFile *web.FileRequest // a page waiting for Borne's picker
+	pendingMenu *web.OptionMenu  // a page's <select> list open in Borne's panel
 	prints      int
 }
 
@@ -43,6 +47,7 @@ func newBrowser(s *Shell) (*browser, error) {
 	b.view = v
 	v.SetLanguage(s.shown.Lang)
 	v.SetZoom(webZoom(s.shown.TextSize))
+	v.LimitDownloads(downloads.MaxBytes)
 	b.box = vbox(0)
 	b.box.SetName("browser")
 	b.notice = hbox(16)
@@ -64,7 +69,17 @@ func (b *browser) open(svc *config.Service) {
 	}
 	b.svc = svc
 	b.clearNotice()
-	b.view.Load(svc.StartURL)
+	// Nothing loads before WebKit enforces the service's sub-resource rules.
+	b.view.Restrict(webpolicy.ContentRules(svc), func(err error) {
+		if err != nil {
+			b.log.Error("web: content rules not in force, site not opened", "service", svc.ID, "err", err)
+			b.showNotice(b.s.cat.T("Le site ne répond pas pour le moment."))
+			return
+		}
+		if b.svc == svc {
+			b.view.Load(svc.StartURL)
+		}
+	})
 }
 
 // detach takes the browser out of the screen being torn down, to be packed
@@ -85,8 +100,10 @@ func (b *browser) close() {
 		b.pendingFile.Cancel()
 		b.pendingFile = nil
 	}
+	b.answerOption(-1)
 	b.detach()
-	b.view.Destroy()
+	r := b.view.Destroy()
+	b.log.Info("web: the visit's web processes ended", "took", r.Took.Round(time.Millisecond), "killed", len(r.Killed))
 	b.box.Destroy()
 }
 
@@ -135,6 +152,10 @@ func (b *browser) DownloadPath(suggested, mime string) string {
 }
 
 func (b *browser) Downloaded(path string, err error) {
+	if errors.Is(err, web.ErrTooBig) {
+		_ = os.Remove(path) // what arrived before the cut
+		err = downloads.ErrTooBig
+	}
 	b.received(path, err)
 }
 
@@ -152,17 +173,41 @@ func (b *browser) Printed(path string, err error) {
 	b.received(path, err)
 }
 
-// received checks a PDF that arrived and offers it for printing.
+// received checks a PDF that arrived, off the main loop (the check is
+// bounded but can take seconds), and offers it for printing.
 func (b *browser) received(path string, err error) {
-	if err == nil {
-		var info downloads.Info
-		if info, err = downloads.Inspect(path); err == nil {
-			b.s.showDocument(info, path)
-			return
-		}
+	if err != nil {
+		b.refused(err)
+		return
 	}
+	go func() {
+		info, err := downloads.Inspect(context.Background(), path)
+		glib.IdleAdd(func() {
+			if b.s.browser != b { // the visit ended meanwhile
+				return
+			}
+			if err != nil {
+				b.refused(err)
+				return
+			}
+			b.s.showDocument(info, path)
+		})
+	}()
+}
+
+// refused tells the resident, in plain words, why a document was not kept.
+func (b *browser) refused(err error) {
 	b.log.Error("web: document not received", "service", b.svc.ID, "err", err)
-	b.showNotice(b.s.cat.T("Le document n'a pas pu être reçu. Réessayez."))
+	switch {
+	case errors.Is(err, downloads.ErrTooBig):
+		b.showNotice(b.s.cat.T("Ce document est trop gros pour la borne (plus de %d Mo). Il n'a pas été gardé.", downloads.MaxBytes>>20))
+	case errors.Is(err, downloads.ErrNotPDF):
+		b.showNotice(b.s.cat.T("Ce fichier ne peut pas être gardé sur la borne. Seuls les documents PDF sont acceptés."))
+	case errors.Is(err, downloads.ErrUncheckable):
+		b.showNotice(b.s.cat.T("Ce document n'a pas pu être vérifié. Il n'a pas été gardé."))
+	default:
+		b.showNotice(b.s.cat.T("Le document n'a pas pu être reçu. Réessayez."))
+	}
 }
 
 func (b *browser) Terminated(reason web.Termination) {
@@ -192,6 +237,8 @@ func (b *browser) Loaded(string) {
 }
 
 func (b *browser) Message(json string) { b.keyboard.message(json) }
+
+func (b *browser) ChooseOption(m *web.OptionMenu) { b.s.showOptions(b, m) }
 
 func (b *browser) ChooseFiles(req *web.FileRequest) {
 	if b.pendingFile != nil {

@@ -167,6 +167,7 @@ func New(opt Options) (*Shell, error) {
 		}
 	})
 	installFilter(s.input, s.staffTap)
+	clearClipboards() // what a crashed kiosk's last visit copied
 	s.render(opt.Session.Snapshot())
 	s.win.ShowAll()
 	if opt.Staff != nil { // the key may have been turned before the window was up
@@ -376,6 +377,7 @@ func (s *Shell) endSession() {
 		s.browser.close()
 		s.browser = nil
 	}
+	clearClipboards()
 }
 
 // rebuild redraws the current screen (after a scan, an edit of the tray).

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -352,7 +353,7 @@ func threePages(t testing.TB) (string, downloads.Info) {
 	if out, err := exec.Command("qpdf", "--empty", "--pages", one, one, one, "--", pdf).CombinedOutput(); err != nil {
 		t.Fatalf("qpdf: %v\n%s", err, out)
 	}
-	info, err := downloads.Inspect(pdf)
+	info, err := downloads.Inspect(context.Background(), pdf)
 	if err != nil || info.Pages != 3 {
 		t.Fatalf("%+v %v", info, err)
 	}

@@ -194,7 +194,7 @@ func TestWebProcedure(t *testing.T) {
 		t.Fatal(err)
 	}
 	printed := k.waitDocument()
-	if info, err := downloads.Inspect(printed); err != nil || filepath.Dir(printed) != filepath.Join(dir, "prints") {
+	if info, err := downloads.Inspect(context.Background(), printed); err != nil || filepath.Dir(printed) != filepath.Join(dir, "prints") {
 		t.Fatalf("window.print gave %s: %+v %v", printed, info, err)
 	}
 	k.tap("dialog-close")

@@ -137,6 +137,7 @@ static gboolean on_decide_destination(WebKitDownload *dl, gchar *suggested, gpoi
 }
 
 static void on_download_finished(WebKitDownload *dl, gpointer h) {
+	if (g_object_get_data(G_OBJECT(dl), "borne-failed")) return; // "finished" follows "failed" too
 	const char *dest = webkit_download_get_destination(dl);
 	gchar *path = dest ? g_filename_from_uri(dest, NULL, NULL) : NULL;
 	borneWebDownloadDone((uintptr_t)h, path, NULL);
@@ -144,6 +145,7 @@ static void on_download_finished(WebKitDownload *dl, gpointer h) {
 }
 
 static void on_download_failed(WebKitDownload *dl, GError *err, gpointer h) {
+	g_object_set_data(G_OBJECT(dl), "borne-failed", GINT_TO_POINTER(1));
 	if (!g_error_matches(err, WEBKIT_DOWNLOAD_ERROR, WEBKIT_DOWNLOAD_ERROR_CANCELLED_BY_USER))
 		borneWebDownloadDone((uintptr_t)h, NULL, err->message);
 }
@@ -198,7 +200,6 @@ GtkWidget *borne_web_new(uintptr_t h, const char *user_script) {
 	return view;
 }
 
-void borne_web_destroy(GtkWidget *view) { gtk_widget_destroy(view); }
 void borne_web_load(GtkWidget *view, const char *uri) { webkit_web_view_load_uri(WEBKIT_WEB_VIEW(view), uri); }
 void borne_web_reload(GtkWidget *view) { webkit_web_view_reload(WEBKIT_WEB_VIEW(view)); }
 void borne_web_go_back(GtkWidget *view) { webkit_web_view_go_back(WEBKIT_WEB_VIEW(view)); }

@@ -12,7 +12,6 @@ enum { BORNE_IGNORE = 0, BORNE_USE = 1, BORNE_DOWNLOAD = 2 };
 enum { BORNE_NAVIGATION = 0, BORNE_NEW_WINDOW = 1, BORNE_RESPONSE = 2 };
 
 GtkWidget *borne_web_new(uintptr_t handle, const char *user_script);
-void borne_web_destroy(GtkWidget *view);
 void borne_web_load(GtkWidget *view, const char *uri);
 void borne_web_reload(GtkWidget *view);
 void borne_web_go_back(GtkWidget *view);

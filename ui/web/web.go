@@ -7,6 +7,7 @@ package web
 // #cgo pkg-config: webkit2gtk-4.1
 // #include <stdlib.h>
 // #include "shim.h"
+// #include "guard.h"
 import "C"
 
 import (
@@ -70,6 +71,8 @@ type Handler interface {
 	Loaded(uri string)
 	// Message is a JSON value a page script posted to window.webkit.messageHandlers.borne.
 	Message(json string)
+	// ChooseOption must answer a <select> list, now or later, with Choose or Cancel.
+	ChooseOption(m *OptionMenu)
 }
 
 // View is one web view with its own ephemeral context.
@@ -82,19 +85,24 @@ type View struct {
 	nextEval  uintptr
 	evals     map[uintptr]func(json string, err error)
 	printPath string
+	before    map[int]bool // WebKit helpers alive before this view: not its own
 }
 
 // New creates a view; userScript (may be empty) runs in every top-level
 // page before its own scripts. Main loop only.
 func New(h Handler, userScript string) (*View, error) {
 	lastID++
-	v := &View{handler: h, id: lastID, evals: map[uintptr]func(string, error){}}
+	v := &View{handler: h, id: lastID, evals: map[uintptr]func(string, error){}, before: map[int]bool{}}
+	for _, p := range Helpers() {
+		v.before[p] = true
+	}
 	cs := C.CString(userScript)
 	defer C.free(unsafe.Pointer(cs))
 	v.native = C.borne_web_new(C.uintptr_t(v.id), cs)
 	if v.native == nil {
 		return nil, errors.New("web: could not create a WebKit view")
 	}
+	C.borne_web_guard(v.native, C.uintptr_t(v.id))
 	views[v.id] = v
 	obj := glib.Take(unsafe.Pointer(v.native))
 	v.widget = &gtk.Widget{InitiallyUnowned: glib.InitiallyUnowned{Object: obj}}
@@ -133,18 +141,20 @@ func (v *View) Eval(script string, done func(json string, err error)) {
 }
 
 // Destroy ends the view and its context: cookies, storage, cache, history go
-// with it. Pending evaluations are answered with an error.
-func (v *View) Destroy() {
+// with it, and its WebKit processes have exited when it returns (they are
+// killed past ReleaseWithin). Pending evaluations are answered with an error.
+func (v *View) Destroy() Release {
 	if v.native == nil {
-		return
+		return Release{}
 	}
 	delete(views, v.id) // late signals (a download, a script) find no view and are dropped
-	C.borne_web_destroy(v.native)
+	r := v.release()
 	v.native = nil
 	for id, done := range v.evals {
 		delete(v.evals, id)
 		done("", errors.New("web: view destroyed"))
 	}
+	return r
 }
 
 // FileRequest is a page's request for files; answer it exactly once.
@@ -194,6 +204,7 @@ func (nowhere) Terminated(Termination)                       {}
 func (nowhere) LoadFailed(string, Failure)                   {}
 func (nowhere) Loaded(string)                                {}
 func (nowhere) Message(string)                               {}
+func (nowhere) ChooseOption(m *OptionMenu)                   { m.Cancel() }
 
 var gone = &View{handler: nowhere{}, evals: map[uintptr]func(string, error){}}
 
