@@ -211,11 +211,25 @@ func (m *Manager) OpenService(id string) {
 	})
 }
 
-// Attached counts a document handed to the current service's website.
-func (m *Manager) Attached() { m.inSession(func() { m.snap.Attached++ }) }
+// Attached counts a document handed to the current service's website, for
+// the ticket and, anonymously, for the usage figures.
+func (m *Manager) Attached() {
+	m.inSession(func() {
+		m.snap.Attached++
+		m.record(usage.Event{Kind: usage.DocumentAttached, Service: m.snap.Service})
+	})
+}
 
-// Printed counts pages printed for the resident.
-func (m *Manager) Printed(pages int) { m.inSession(func() { m.snap.Printed += pages }) }
+// Printed counts pages printed for the resident: one usage event a page, so
+// the figures add up pages, not print jobs.
+func (m *Manager) Printed(pages int) {
+	m.inSession(func() {
+		m.snap.Printed += pages
+		for range pages {
+			m.record(usage.Event{Kind: usage.PagePrinted, Service: m.snap.Service})
+		}
+	})
+}
 
 // OpenScan opens the scanning screen; the current service, if any, stays
 // the place to go back to.

@@ -106,11 +106,17 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.Comfort != (session.Comfort{}) || got.Dir != "" || got.Services != nil {
 		t.Fatalf("after thanks, language and comfort must reset: %+v", got)
 	}
-	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.TileOpened, usage.TileOpened, usage.SessionEnd}
+	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.DocumentAttached, usage.PagePrinted, usage.PagePrinted,
+		usage.TileOpened, usage.TileOpened, usage.SessionEnd}
 	if got := r.ev.kinds(); !equalKinds(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
-	end := r.ev.all[5]
+	for _, e := range r.ev.all[3:6] {
+		if e.Service != "caf" || e.Session != r.ev.all[0].Session {
+			t.Errorf("%s event %+v: want the service it was for, in this session", e.Kind, e)
+		}
+	}
+	end := r.ev.all[8]
 	if end.Outcome != "idle" || end.Duration != "1-5m" || end.Session == 0 || end.Session != r.ev.all[0].Session {
 		t.Fatalf("end event %+v", end)
 	}
