@@ -14,6 +14,8 @@ APT_PACKAGES := gcc pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libsane-dev sa
 	tesseract-ocr tesseract-ocr-fra systemd libxtst-dev xinput libxml2-utils
 # The simulated lobby's CUPS scheduler and its IPP Everywhere queue.
 APT_PACKAGES += cups-daemon cups-client cups-filters
+# The simulated lobby's network scanner (eSCL) is reached through sane-airscan.
+APT_PACKAGES += sane-airscan
 # The peers the shrink benchmark compares against (make bench only).
 BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 TEST_TIMEOUT ?= 20m
@@ -74,7 +76,8 @@ bench: build
 FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
 	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
-	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench
+	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench \
+	FuzzParseSettings:./testbench/escl
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($${t#*:})"; \
