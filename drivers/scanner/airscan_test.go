@@ -153,3 +153,43 @@ func nearestPage(t *testing.T, img image.Image, opt scanner.Options) float64 {
 	}
 	return best
 }
+
+// BenchmarkPage is the time per page of a colour flatbed scan of the lobby
+// page, through SANE's pnm backend (a file read, no protocol) and through
+// sane-airscan from the eSCL simulator (HTTP, JPEG decoded by airscan), at
+// the same 300 dpi and at lower resolutions. The simulator serves pages it
+// rendered before (BenchmarkRender in testbench/escl times that).
+func BenchmarkPage(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		device string
+		dpi    int
+	}{
+		{"pnm/300dpi", "pnm:0", 300},
+		{"airscan/300dpi", lobby.ESCLDevice, 300},
+		{"airscan/150dpi", lobby.ESCLDevice, 150},
+		{"airscan/75dpi", lobby.ESCLDevice, 75},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			d, err := scanner.Open(context.Background(), c.device)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			opt := scanner.Options{Resolution: c.dpi}
+			// The simulator renders each of its pages once per setting:
+			// render them before timing.
+			for range esclPages {
+				if _, err := d.Scan(context.Background(), opt, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for b.Loop() {
+				pages, err := d.Scan(context.Background(), opt, nil)
+				if err != nil || len(pages) != 1 {
+					b.Fatalf("%d pages, %v", len(pages), err)
+				}
+			}
+		})
+	}
+}

@@ -61,7 +61,18 @@ type Scanner struct {
 	busy   int             // ScannerStatus says Processing this many more times, and ScanJobs answers 409 meanwhile
 	jobs   map[string]*job // by id
 	nextID int
+	// rendered keeps the last pages rendered, by page and settings: a
+	// scan then costs what it costs the kiosk, not the simulator's scaling.
+	rendered map[renderKey][]byte
 }
+
+type renderKey struct {
+	page int
+	st   Settings
+}
+
+// maxRendered bounds the rendered pages kept (about 1 MB each at 300 dpi).
+const maxRendered = 16
 
 type job struct {
 	settings Settings
@@ -76,7 +87,7 @@ func New(pages []string, log *slog.Logger) (*Scanner, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Scanner{log: log, jam: -1, jobs: map[string]*job{}}
+	s := &Scanner{log: log, jam: -1, jobs: map[string]*job{}, rendered: map[renderKey][]byte{}}
 	for _, p := range pages {
 		img, err := decodeFile(p)
 		if err != nil {
@@ -371,7 +382,7 @@ func (s *Scanner) nextDocument(w http.ResponseWriter, id string) {
 	if j.settings.Source == "Feeder" {
 		s.feeder--
 	}
-	page := s.pages[s.turn%len(s.pages)]
+	key := renderKey{s.turn % len(s.pages), j.settings}
 	s.turn++
 	st := j.settings
 	if j.left == 0 {
@@ -379,11 +390,20 @@ func (s *Scanner) nextDocument(w http.ResponseWriter, id string) {
 		// always delete it.
 		delete(s.jobs, id)
 	}
+	body, ok := s.rendered[key]
 	s.mu.Unlock()
-	body, err := Render(page, st)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
+	if !ok {
+		var err error
+		if body, err = Render(s.pages[key.page], st); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		s.mu.Lock()
+		if len(s.rendered) >= maxRendered {
+			clear(s.rendered)
+		}
+		s.rendered[key] = body
+		s.mu.Unlock()
 	}
 	w.Header().Set("Content-Type", st.Format)
 	w.Write(body)

@@ -127,3 +127,22 @@ func FuzzParseSettings(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRender is the simulator's own share of a page scanned through
+// airscan: scaling the lobby page and encoding it as JPEG.
+func BenchmarkRender(b *testing.B) {
+	s, err := New([]string{"../../testdata/pages/letter.jpg"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, dpi := range []int{300, 150, 75} {
+		b.Run(strconv.Itoa(dpi)+"dpi", func(b *testing.B) {
+			st := Settings{Source: "Platen", ColorMode: "RGB24", Format: "image/jpeg", XResolution: dpi, YResolution: dpi, Width: maxWidth, Height: maxHeight}
+			for b.Loop() {
+				if _, err := Render(s.pages[0], st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
