@@ -51,12 +51,15 @@ build: deps
 # RUN/shots. The lobby keeps its files in RUN (or RUN-2… when another lobby
 # holds it) and serves on free ports; {run} is the directory it got.
 RUN ?= run
+# More flags for the lobby, e.g. LOBBY_FLAGS=--escl: the kiosk scans from the
+# lobby's network scanner through sane-airscan.
+LOBBY_FLAGS ?=
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --windowed $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --run $(RUN) $(LOBBY_FLAGS) -- $(BIN)/kiosk --config {run}/kiosk.toml --windowed $(KIOSK_FLAGS); \
 	else \
 		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to shots/ in the run directory the lobby names"; \
-		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --xvfb always --shots {run}/$(SHOTS) $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --run $(RUN) $(LOBBY_FLAGS) -- $(BIN)/kiosk --config {run}/kiosk.toml --xvfb always --shots {run}/$(SHOTS) $(KIOSK_FLAGS); \
 	fi
 
 test: build

@@ -62,7 +62,10 @@ type Options struct {
 	// printer's output tray, until the lobby stops (make run); otherwise
 	// the printer keeps no job file.
 	ShowPrints bool
-	Log        *slog.Logger
+	// ESCL makes the kiosk config name the network scanner (ESCLDevice,
+	// through sane-airscan) instead of the pnm backend's "pnm:0".
+	ESCL bool
+	Log  *slog.Logger
 }
 
 // Lobby is a running simulated lobby.
@@ -78,6 +81,8 @@ type Lobby struct {
 	// ESCLURL; nil when it did not start. Its feeder holds 3 sheets.
 	ESCL    *escl.Scanner
 	ESCLURL string
+
+	kioskScanner string // the scanner the kiosk config names
 
 	served chan error
 	stops  []func() error
@@ -106,7 +111,7 @@ func Start(ctx context.Context, opt Options) (*Lobby, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Lobby{Dir: dir, unlock: unlock, served: make(chan error, 1), log: opt.Log}
+	l := &Lobby{Dir: dir, unlock: unlock, served: make(chan error, 1), log: opt.Log, kioskScanner: "pnm:0"}
 	if dir != opt.RunDir {
 		opt.Log.Warn("lobby: another lobby runs in "+opt.RunDir+": this one runs in "+dir, "dir", dir)
 	}
@@ -133,7 +138,8 @@ func Start(ctx context.Context, opt Options) (*Lobby, error) {
 	return l, nil
 }
 
-// startDevices starts SANE's pnm backend serving the sample pages, the A4
+// startDevices starts SANE's pnm backend serving the sample pages and the
+// eSCL scanner serving them too (through sane-airscan), the A4
 // printer (jobs in Dir/printer/jobs when shown) behind a CUPS queue (in
 // Dir/cups) and the virtual ticket printer
 // (tickets as PNG in Dir/tickets, its device the link Dir/receipt).
@@ -150,6 +156,9 @@ func (l *Lobby) startDevices(ctx context.Context, opt Options) {
 			log.Warn("lobby: no eSCL scanner", "err", err)
 		} else {
 			log.Info("lobby: network scanner (eSCL through sane-airscan)", "device", ESCLDevice, "url", l.ESCLURL)
+			if opt.ESCL {
+				l.kioskScanner = ESCLDevice
+			}
 		}
 	}
 	if p, err := StartIPPPrinter(ctx, filepath.Join(l.Dir, "printer"), IPPOptions{KeepJobs: opt.ShowPrints}, log); err != nil {
@@ -307,6 +316,7 @@ func (l *Lobby) KioskConfig() ([]byte, error) {
 		{`uri = "ipp://` + IPPAddr + `/ipp/print"`, printerURI},
 		{`device = "` + ReceiptDevice + `"`, receipt},
 		{`listen = "127.0.0.1:9750"`, fmt.Sprintf("listen = %q", l.MetricsAddr)},
+		{`device = "pnm:0"`, fmt.Sprintf("device = %q", l.kioskScanner)},
 		{`"http://` + DemoAddr + `/`, `"http://` + l.DemoAddr + `/`},
 		{`["` + DemoAddr + `"]`, `["` + l.DemoAddr + `"]`},
 	} {
