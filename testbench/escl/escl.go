@@ -76,7 +76,12 @@ type renderKey struct {
 // maxRendered bounds the rendered pages kept (about 1 MB each at 300 dpi).
 const maxRendered = 16
 
+// jobLife is how long a job nobody reads or deletes holds the scanner, as
+// real scanners drop abandoned jobs.
+const jobLife = time.Minute
+
 type job struct {
+	created  time.Time
 	settings Settings
 	left     int // pages still to give; platen: 1
 	fed      int // pages given
@@ -337,6 +342,11 @@ func (s *Scanner) createJob(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for id, j := range s.jobs {
+		if time.Since(j.created) > jobLife {
+			delete(s.jobs, id)
+		}
+	}
 	switch {
 	case s.asleep > 0:
 		s.asleep--
@@ -356,7 +366,7 @@ func (s *Scanner) createJob(w http.ResponseWriter, r *http.Request) {
 	}
 	s.nextID++
 	id := strconv.Itoa(s.nextID)
-	j := &job{settings: st, left: 1}
+	j := &job{created: time.Now(), settings: st, left: 1}
 	if st.Source == "Feeder" {
 		j.left = s.feeder
 	}
