@@ -20,7 +20,7 @@ APT_PACKAGES += postgresql prometheus
 APT_PACKAGES += reprepro gnupg apt-utils
 # The production session: the compositor, grim for the package test's
 # screenshots, lintian for the .deb, sane-airscan (a run-time dependency of
-# the .deb the test installs).
+# the .deb the test installs, and the simulated lobby's network scanner).
 APT_PACKAGES += cage xwayland grim lintian sane-airscan
 # The simulated lobby's CUPS scheduler and its IPP Everywhere queue.
 APT_PACKAGES += cups-daemon cups-client cups-filters
@@ -81,12 +81,15 @@ deb: deps
 # RUN/shots. The lobby keeps its files in RUN (or RUN-2… when another lobby
 # holds it) and serves on free ports; {run} is the directory it got.
 RUN ?= run
+# More flags for the lobby, e.g. LOBBY_FLAGS=--escl: the kiosk scans from the
+# lobby's network scanner through sane-airscan.
+LOBBY_FLAGS ?=
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --windowed $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --run $(RUN) $(LOBBY_FLAGS) -- $(BIN)/kiosk --config {run}/kiosk.toml --windowed $(KIOSK_FLAGS); \
 	else \
 		echo "run: no display: the kiosk runs on a virtual display (Xvfb); screenshots of every screen go to shots/ in the run directory the lobby names"; \
-		exec $(BIN)/testbench lobby --run $(RUN) -- $(BIN)/kiosk --config {run}/kiosk.toml --xvfb always --shots {run}/$(SHOTS) $(KIOSK_FLAGS); \
+		exec $(BIN)/testbench lobby --run $(RUN) $(LOBBY_FLAGS) -- $(BIN)/kiosk --config {run}/kiosk.toml --xvfb always --shots {run}/$(SHOTS) $(KIOSK_FLAGS); \
 	fi
 
 test: build
@@ -108,7 +111,7 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzParseVEvent:./kiosk/ticket FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
 	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
 	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench \
-	FuzzDecodePush:./provisioning/collector FuzzParseProcNet:./provisioning/system
+	FuzzDecodePush:./provisioning/collector FuzzParseProcNet:./provisioning/system FuzzParseSettings:./testbench/escl
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($${t#*:})"; \

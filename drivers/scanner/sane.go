@@ -124,9 +124,11 @@ func listLocked(fresh bool) ([]Info, error) {
 		return nil, err
 	}
 	var list **C.SANE_Device
-	// Local devices only: network discovery takes seconds and a kiosk's
-	// scanner is on its USB.
-	if st := C.sane_get_devices(&list, C.SANE_TRUE); st != C.SANE_STATUS_GOOD {
+	// Network devices too: a lobby's scanner is often a multifunction
+	// printer reached through sane-airscan, which lists none as local. Its
+	// devices should be declared in airscan.conf with discovery off, or
+	// listing waits for discovery (seconds).
+	if st := C.sane_get_devices(&list, C.SANE_FALSE); st != C.SANE_STATUS_GOOD {
 		return nil, statusError(st)
 	}
 	var infos []Info
@@ -269,11 +271,14 @@ func (d *device) Scan(ctx context.Context, opt Options, progress func(done, tota
 		err   error
 	}
 	done := make(chan result, 1)
+	// scanCtx ends the waits between the scan's attempts.
+	scanCtx, stopScan := context.WithCancel(ctx)
+	defer stopScan()
 	var lastData atomic.Int64 // unix nanoseconds of the last data received
 	lastData.Store(time.Now().UnixNano())
 	go func() {
 		defer release()
-		pages, err := d.scanLocked(opt, progress, &lastData)
+		pages, err := d.scanLocked(scanCtx, opt, progress, &lastData)
 		done <- result{pages, err}
 		// End the scan, as SANE requires, once the caller has its result:
 		// a backend that hangs here holds the lock, not the screen.
@@ -307,6 +312,7 @@ wait:
 			}
 		}
 	}
+	stopScan()
 	d.cancel()
 	select {
 	case r := <-done:
@@ -330,20 +336,26 @@ func (o Options) withDefaults(device string) Options {
 	if o.Stall <= 0 {
 		o.Stall = defaultStall
 	}
+	if o.Wake <= 0 {
+		o.Wake = defaultWake
+	}
+	if o.Waiting == nil {
+		o.Waiting = func(error) {}
+	}
 	o.Extra = lobbyPage(device, o.Extra)
 	return o
 }
 
 // scanLocked scans one page, or the feeder's pages; the caller holds the
 // libsane lock and ends the scan with sane_cancel.
-func (d *device) scanLocked(opt Options, progress func(done, total int64), lastData *atomic.Int64) ([]Page, error) {
+func (d *device) scanLocked(ctx context.Context, opt Options, progress func(done, total int64), lastData *atomic.Int64) ([]Page, error) {
 	dpi, err := d.configure(opt)
 	if err != nil {
 		return nil, err
 	}
 	var pages []Page
 	for {
-		if st := C.sane_start(d.h); st != C.SANE_STATUS_GOOD {
+		if st := d.start(ctx, opt, len(pages) == 0, lastData); st != C.SANE_STATUS_GOOD {
 			if st == C.SANE_STATUS_NO_DOCS && len(pages) > 0 {
 				return pages, nil // the feeder is empty: the batch is done
 			}
@@ -357,6 +369,28 @@ func (d *device) scanLocked(opt Options, progress func(done, total int64), lastD
 		if opt.Source != ADF {
 			return pages, nil
 		}
+	}
+}
+
+// start starts the scanner. Before the first page, a scanner that answers
+// busy (asleep, warming up, busy with a copy) is asked again, less and less
+// often, for opt.Wake; the waits count as activity for the stall watchdog.
+func (d *device) start(ctx context.Context, opt Options, first bool, lastData *atomic.Int64) C.SANE_Status {
+	deadline := time.Now().Add(opt.Wake)
+	pause := 250 * time.Millisecond
+	for {
+		st := C.sane_start(d.h)
+		if !first || (st != C.SANE_STATUS_DEVICE_BUSY && st != statusWarmingUp) || time.Now().Add(pause).After(deadline) {
+			return st
+		}
+		opt.Waiting(statusError(st))
+		select {
+		case <-ctx.Done():
+			return st
+		case <-time.After(pause):
+		}
+		lastData.Store(time.Now().UnixNano())
+		pause = min(2*pause, 2*time.Second)
 	}
 }
 

@@ -26,7 +26,8 @@ const samplePage = "../../testdata/pages/letter.jpg"
 const caseEnv = "BORNE_SANE_CASE"
 
 // TestMain points libsane at the simulated lobby's private configuration:
-// SANE's pnm and test backends, nothing from /etc. In a child process it
+// SANE's pnm and test backends and the eSCL scanner through sane-airscan,
+// nothing from /etc. In a child process it
 // runs the one scan it was given instead of the tests.
 func TestMain(m *testing.M) {
 	if c := os.Getenv(caseEnv); c != "" {
@@ -42,7 +43,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	stop, err := startESCL(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -187,8 +194,8 @@ func TestList(t *testing.T) {
 	for _, in := range infos {
 		names = append(names, in.Name)
 	}
-	if got := strings.Join(names, " "); got != "test:0 pnm:0 pnm:1" {
-		t.Errorf("listed %q, want the lobby's test:0 pnm:0 pnm:1", got)
+	if got := strings.Join(names, " "); got != lobby.ESCLDevice+" test:0 pnm:0 pnm:1" {
+		t.Errorf("listed %q, want the lobby's %s test:0 pnm:0 pnm:1", got, lobby.ESCLDevice)
 	}
 }
 

@@ -67,11 +67,19 @@ type Options struct {
 	// Stall cancels a scan when the scanner sends nothing for this long
 	// (default 30 s: a slow scanner warming its lamp stays well within).
 	Stall time.Duration
+	// Wake is how long a scanner that answers busy when the scan starts
+	// (asleep, warming up, finishing a copy: network multifunction printers
+	// do) is asked again before the scan fails with ErrBusy; default 60 s.
+	Wake time.Duration
+	// Waiting, if not nil, is called (from another goroutine) each time the
+	// scanner answers busy and is waited for, so the screen can say so.
+	Waiting func(err error) `json:"-"`
 }
 
 const (
 	defaultResolution = 300
 	defaultStall      = 30 * time.Second
+	defaultWake       = 60 * time.Second
 	// cancelGrace is how long a cancelled backend gets to stop before it is
 	// abandoned.
 	cancelGrace = 5 * time.Second

@@ -2,11 +2,13 @@ package demosite
 
 import (
 	"bytes"
-
 	"fmt"
+	"time"
+
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
-	"time"
+
+	"borne/internal/minipdf"
 )
 
 // Attestation renders a one-page A4 PDF attestation, built by hand so the
@@ -22,20 +24,7 @@ func Attestation(siteName string, when time.Time) []byte {
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(text)+1, text),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
+	return minipdf.Write(objects)
 }
 
 // winAnsi encodes the text for the standard font's WinAnsi encoding, which

@@ -25,6 +25,7 @@ import (
 	"borne/kiosk/pincode"
 	"borne/kiosk/session"
 	"borne/testbench/demosite"
+	"borne/testbench/escl"
 )
 
 // DemoAddr is where the built-in config expects the demo public service;
@@ -61,7 +62,10 @@ type Options struct {
 	// printer's output tray, until the lobby stops (make run); otherwise
 	// the printer keeps no job file.
 	ShowPrints bool
-	Log        *slog.Logger
+	// ESCL makes the kiosk config name the network scanner (ESCLDevice,
+	// through sane-airscan) instead of the pnm backend's "pnm:0".
+	ESCL bool
+	Log  *slog.Logger
 }
 
 // Lobby is a running simulated lobby.
@@ -72,7 +76,13 @@ type Lobby struct {
 	Receipt     string   // the ticket printer's device (a link to a pseudo-terminal); "" when none
 	MetricsAddr string   // a free loopback port for the kiosk's metrics
 	SessionsDir string   // where the lobby's kiosk keeps its visits' directories
-	Env         []string // for the kiosk: where libsane finds the simulated scanner
+	Env         []string // for the kiosk: where libsane finds the simulated scanners
+	// ESCL is the network scanner (ESCLDevice through sane-airscan) at
+	// ESCLURL; nil when it did not start. Its feeder holds 3 sheets.
+	ESCL    *escl.Scanner
+	ESCLURL string
+
+	kioskScanner string // the scanner the kiosk config names
 
 	served chan error
 	stops  []func() error
@@ -101,7 +111,7 @@ func Start(ctx context.Context, opt Options) (*Lobby, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Lobby{Dir: dir, unlock: unlock, served: make(chan error, 1), log: opt.Log}
+	l := &Lobby{Dir: dir, unlock: unlock, served: make(chan error, 1), log: opt.Log, kioskScanner: "pnm:0"}
 	if dir != opt.RunDir {
 		opt.Log.Warn("lobby: another lobby runs in "+opt.RunDir+": this one runs in "+dir, "dir", dir)
 	}
@@ -128,18 +138,28 @@ func Start(ctx context.Context, opt Options) (*Lobby, error) {
 	return l, nil
 }
 
-// startDevices starts SANE's pnm backend serving the sample pages, the A4
+// startDevices starts SANE's pnm backend serving the sample pages and the
+// eSCL scanner serving them too (through sane-airscan), the A4
 // printer (jobs in Dir/printer/jobs when shown) behind a CUPS queue (in
 // Dir/cups) and the virtual ticket printer
 // (tickets as PNG in Dir/tickets, its device the link Dir/receipt).
 func (l *Lobby) startDevices(ctx context.Context, opt Options) {
 	log := opt.Log
 	pages, _ := filepath.Glob(filepath.Join(opt.PagesDir, "*.[jp][pn]g"))
-	if env, err := SANEConfig(filepath.Join(l.Dir, "sane"), pages); err != nil {
+	saneDir := filepath.Join(l.Dir, "sane")
+	if env, err := SANEConfig(saneDir, pages); err != nil {
 		log.Warn("lobby: no simulated scanner", "err", err)
 	} else {
 		l.Env = env
 		log.Info("lobby: scanner (SANE pnm backend)", "pages", len(pages))
+		if err := l.startESCL(ctx, saneDir, pages); err != nil {
+			log.Warn("lobby: no eSCL scanner", "err", err)
+		} else {
+			log.Info("lobby: network scanner (eSCL through sane-airscan)", "device", ESCLDevice, "url", l.ESCLURL)
+			if opt.ESCL {
+				l.kioskScanner = ESCLDevice
+			}
+		}
 	}
 	if p, err := StartIPPPrinter(ctx, filepath.Join(l.Dir, "printer"), IPPOptions{KeepJobs: opt.ShowPrints}, log); err != nil {
 		log.Warn("lobby: no A4 printer", "err", err)
@@ -161,6 +181,34 @@ func (l *Lobby) startDevices(ctx context.Context, opt Options) {
 		l.stops = append(l.stops, r.Stop)
 		l.Receipt = r.Device
 	}
+}
+
+// startESCL serves the eSCL scanner on a free loopback port and adds it to
+// the SANE configuration in saneDir.
+func (l *Lobby) startESCL(ctx context.Context, saneDir string, pages []string) error {
+	s, err := escl.New(pages, l.log)
+	if err != nil {
+		return err
+	}
+	s.SetFeeder(3)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("lobby: eSCL scanner: %w", err)
+	}
+	url := "http://" + ln.Addr().String() + "/eSCL"
+	if err := AddESCL(saneDir, url); err != nil {
+		ln.Close()
+		return err
+	}
+	srvCtx, stop := context.WithCancel(ctx)
+	go func() {
+		if err := s.Serve(srvCtx, ln); err != nil {
+			l.log.Warn("lobby: eSCL scanner stopped", "err", err)
+		}
+	}()
+	l.stops = append(l.stops, func() error { stop(); return nil })
+	l.ESCL, l.ESCLURL = s, url
+	return nil
 }
 
 // Done delivers the demo site's end: nil or ctx's error when it was
@@ -268,6 +316,7 @@ func (l *Lobby) KioskConfig() ([]byte, error) {
 		{`uri = "ipp://` + IPPAddr + `/ipp/print"`, printerURI},
 		{`device = "` + ReceiptDevice + `"`, receipt},
 		{`listen = "127.0.0.1:9750"`, fmt.Sprintf("listen = %q", l.MetricsAddr)},
+		{`device = "pnm:0"`, fmt.Sprintf("device = %q", l.kioskScanner)},
 		{`"http://` + DemoAddr + `/`, `"http://` + l.DemoAddr + `/`},
 		{`["` + DemoAddr + `"]`, `["` + l.DemoAddr + `"]`},
 	} {

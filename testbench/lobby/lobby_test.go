@@ -3,6 +3,9 @@ package lobby
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,4 +157,37 @@ func waitFiles(t *testing.T, pattern string, want int) []string {
 		}
 	}
 	return got
+}
+
+// A lobby serves its eSCL scanner to libsane through sane-airscan, declared
+// statically, and its kiosk config names it when asked to.
+func TestESCLScanner(t *testing.T) {
+	l, err := Start(context.Background(), Options{RunDir: filepath.Join(t.TempDir(), "run"), PagesDir: t.TempDir(), ESCL: true, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	if l.ESCL == nil {
+		t.Fatal("no eSCL scanner")
+	}
+	resp, err := http.Get(l.ESCLURL + "/ScannerStatus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "<scan:AdfState>ScannerAdfLoaded</scan:AdfState>") {
+		t.Errorf("ScannerStatus: %d %s, want the feeder loaded", resp.StatusCode, body)
+	}
+	conf, _ := os.ReadFile(filepath.Join(l.Dir, "sane", "sane.d", "airscan.conf"))
+	if want := `"Borne eSCL" = ` + l.ESCLURL + ", eSCL\n"; !strings.Contains(string(conf), want) || !strings.Contains(string(conf), "discovery = disable") {
+		t.Errorf("airscan.conf:\n%s\nwant %q and discovery off", conf, want)
+	}
+	text, err := l.KioskConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("device = %q", ESCLDevice); !strings.Contains(string(text), want) {
+		t.Errorf("the kiosk config does not say %s", want)
+	}
 }

@@ -110,3 +110,32 @@ func UseSANE(dir string, pages []string) (env []string, err error) {
 	}
 	return env, nil
 }
+
+// ESCLDevice is the SANE name sane-airscan gives the lobby's eSCL scanner
+// once AddESCL has configured it.
+const ESCLDevice = "airscan:e0:Borne eSCL"
+
+// AddESCL adds Debian's sane-airscan backend to the SANE configuration in
+// dir (as SANEConfig wrote it), with the eSCL scanner at url
+// (http://HOST:PORT/eSCL) declared statically and discovery off: a scanner
+// asleep between residents stays listed, and listing takes no time.
+func AddESCL(dir, url string) error {
+	conf := filepath.Join(dir, "sane.d")
+	dll, err := os.OpenFile(filepath.Join(conf, "dll.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("lobby: eSCL scanner: %w", err)
+	}
+	_, err = dll.WriteString("# The lobby's network scanner (eSCL), through sane-airscan.\nairscan\n")
+	if cerr := dll.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("lobby: eSCL scanner: %w", err)
+	}
+	name := strings.TrimPrefix(ESCLDevice, "airscan:e0:")
+	airscan := fmt.Sprintf("[devices]\n%q = %s, eSCL\n\n[options]\ndiscovery = disable\n", name, url)
+	if err := os.WriteFile(filepath.Join(conf, "airscan.conf"), []byte(airscan), 0o600); err != nil {
+		return fmt.Errorf("lobby: eSCL scanner: %w", err)
+	}
+	return nil
+}

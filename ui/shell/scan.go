@@ -344,7 +344,17 @@ func (s *Shell) scanInto(ctx context.Context, tray *docs.Tray, doc, retake strin
 		return err
 	}
 	defer dev.Close()
-	pages, err := dev.Scan(ctx, s.opt.ScanOptions, func(done, total int64) {
+	opt := s.opt.ScanOptions
+	// A network scanner asleep between residents answers busy: the driver
+	// waits for it, and the resident is told to wait.
+	opt.Waiting = func(error) {
+		glib.IdleAdd(func() {
+			if s.scan.bar != nil {
+				s.scan.bar.SetText(s.cat.T("Le scanner se prépare. Patientez…"))
+			}
+		})
+	}
+	pages, err := dev.Scan(ctx, opt, func(done, total int64) {
 		fraction := -1.0
 		if total > 0 {
 			fraction = float64(done) / float64(total)

@@ -32,6 +32,7 @@ func runLobby(args []string) int {
 	pagesDir := fs.String("pages", "testdata/pages", "sample pages the simulated scanner serves")
 	kioskConfig := fs.String("kiosk-config", "{run}/kiosk.toml", "write there the built-in kiosk config pointed at this lobby, staff PIN set")
 	showPrints := fs.Bool("show-prints", true, "keep the A4 jobs in RUN/printer until the lobby stops")
+	esclScanner := fs.Bool("escl", false, "the kiosk scans from the lobby's network scanner (eSCL, through sane-airscan) instead of SANE's pnm backend")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -44,7 +45,7 @@ func runLobby(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	l, err := lobby.Start(ctx, lobby.Options{RunDir: *runDir, PagesDir: *pagesDir, Catalogue: cfg, DemoAddr: *addr,
-		ShowPrints: *showPrints, Log: log})
+		ShowPrints: *showPrints, ESCL: *esclScanner, Log: log})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "testbench lobby: %v\n", err)
 		return 1
