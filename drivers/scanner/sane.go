@@ -103,10 +103,38 @@ func initLocked() error {
 // only when they start: that is how a scanner plugged in since shows up.
 // Listing takes as long as the slowest backend of SANE's dll.conf: list
 // there only the backends the kiosk needs.
-func List(ctx context.Context) ([]Info, error) {
+func List(ctx context.Context) ([]Info, error) { return list(ctx, true) }
+
+// ListAll lists network scanners too (sane-airscan, saned): a lobby's
+// multifunction printer is one, and airscan lists none of its devices as
+// local. Asking network backends starts their discovery, which opens sockets
+// on the lobby's network and can take seconds: only for a network scanner,
+// best declared statically in airscan.conf with discovery off.
+func ListAll(ctx context.Context) ([]Info, error) { return list(ctx, false) }
+
+// ListerFor is the listing that finds device: ListAll for a network
+// backend's device, List for any other.
+func ListerFor(device string) func(context.Context) ([]Info, error) {
+	if isNetwork(device) {
+		return ListAll
+	}
+	return List
+}
+
+// isNetwork says whether device belongs to a network backend.
+func isNetwork(device string) bool {
+	backend, _, _ := strings.Cut(device, ":")
+	switch backend {
+	case "airscan", "escl", "net":
+		return true
+	}
+	return false
+}
+
+func list(ctx context.Context, localOnly bool) ([]Info, error) {
 	var infos []Info
 	var err error
-	if cerr := call(ctx, func() { infos, err = listLocked(true) }); cerr != nil {
+	if cerr := call(ctx, func() { infos, err = listLocked(true, localOnly) }); cerr != nil {
 		return nil, &Error{Op: "list", Err: cerr}
 	}
 	if err != nil {
@@ -115,7 +143,7 @@ func List(ctx context.Context) ([]Info, error) {
 	return infos, nil
 }
 
-func listLocked(fresh bool) ([]Info, error) {
+func listLocked(fresh, localOnly bool) ([]Info, error) {
 	if fresh && lib.inited && lib.open == 0 {
 		C.sane_exit()
 		lib.inited = false
@@ -124,11 +152,11 @@ func listLocked(fresh bool) ([]Info, error) {
 		return nil, err
 	}
 	var list **C.SANE_Device
-	// Network devices too: a lobby's scanner is often a multifunction
-	// printer reached through sane-airscan, which lists none as local. Its
-	// devices should be declared in airscan.conf with discovery off, or
-	// listing waits for discovery (seconds).
-	if st := C.sane_get_devices(&list, C.SANE_FALSE); st != C.SANE_STATUS_GOOD {
+	local := C.SANE_Bool(C.SANE_FALSE)
+	if localOnly {
+		local = C.SANE_TRUE
+	}
+	if st := C.sane_get_devices(&list, local); st != C.SANE_STATUS_GOOD {
 		return nil, statusError(st)
 	}
 	var infos []Info
@@ -406,7 +434,7 @@ func (d *device) failure(err error) error {
 // gone wraps err with ErrGone when the scanner called name is not listed;
 // the caller holds the libsane lock.
 func gone(name string, err error) error {
-	infos, lerr := listLocked(false)
+	infos, lerr := listLocked(false, !isNetwork(name))
 	if lerr != nil {
 		return err
 	}

@@ -185,17 +185,31 @@ func runChild(spec string) {
 	os.Exit(0)
 }
 
+// The local listing leaves network backends alone (no discovery sockets);
+// the full one, and the listing for a network device, find the eSCL scanner.
 func TestList(t *testing.T) {
-	infos, err := scanner.List(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, in := range infos {
-		names = append(names, in.Name)
-	}
-	if got := strings.Join(names, " "); got != lobby.ESCLDevice+" test:0 pnm:0 pnm:1" {
-		t.Errorf("listed %q, want the lobby's %s test:0 pnm:0 pnm:1", got, lobby.ESCLDevice)
+	local := "test:0 pnm:0 pnm:1"
+	for _, tc := range []struct {
+		name string
+		list func(context.Context) ([]scanner.Info, error)
+		want string
+	}{
+		{"local", scanner.List, local},
+		{"all", scanner.ListAll, lobby.ESCLDevice + " " + local},
+		{"for pnm:0", scanner.ListerFor("pnm:0"), local},
+		{"for the eSCL scanner", scanner.ListerFor(lobby.ESCLDevice), lobby.ESCLDevice + " " + local},
+	} {
+		infos, err := tc.list(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, in := range infos {
+			names = append(names, in.Name)
+		}
+		if got := strings.Join(names, " "); got != tc.want {
+			t.Errorf("%s: listed %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package system
 
 import (
+	"borne/kiosk/session"
 	"bytes"
 	"context"
 	"fmt"
@@ -80,20 +81,28 @@ func TestInstalledKioskUnderCage(t *testing.T) {
 
 		// What a resident's session leaves in its directory while it runs;
 		// then the kiosk crashes.
-		session := filepath.Join(sessionsRoot(k.uid), "s-crashed")
-		if err := os.MkdirAll(session, 0o700); err != nil {
+		dir := filepath.Join(sessionsRoot(k.uid), "s-crashed")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(session, ".borne-session"), fmt.Appendf(nil, `{"session":4242,"started":%d}`, time.Now().Unix()), 0o600)
-		os.WriteFile(filepath.Join(session, "scan-1.jpg"), []byte("a resident's page"), 0o600)
-		os.Chown(session, k.uid, k.gid)
+		// Marked with the kiosk's own token, as the kiosk marks its sessions:
+		// start-up recovery wipes only those.
+		owner, err := os.ReadFile(filepath.Join(DefaultParams.StateDir, session.OwnerFile))
+		if err != nil {
+			t.Fatalf("the kiosk made no owner token: %v", err)
+		}
+		os.WriteFile(filepath.Join(dir, ".borne-session"), fmt.Appendf(nil, `{"owner":%q,"session":4242,"started":%d}`, bytes.TrimSpace(owner), time.Now().Unix()), 0o600)
+		os.WriteFile(filepath.Join(dir, "scan-1.jpg"), []byte("a resident's page"), 0o600)
+		for _, p := range []string{dir, filepath.Join(dir, ".borne-session"), filepath.Join(dir, "scan-1.jpg")} {
+			os.Chown(p, k.uid, k.gid)
+		}
 		run.kill9(t)
 
 		// systemd's restart (Restart=always): the next kiosk wipes it and draws.
 		again := k.start(t, lobbyVars)
 		saveShot(t, again.waitDrawn(t, nil), "attract-after-kill")
-		if _, err := os.Stat(session); !os.IsNotExist(err) {
-			t.Errorf("the crashed kiosk's session %s survived the restart: %v", session, err)
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("the crashed kiosk's session %s survived the restart: %v", dir, err)
 		}
 		again.stop(t)
 	})
@@ -217,7 +226,9 @@ func newInstalledKiosk(t *testing.T, u *user.User) *installedKiosk {
 		if err := os.MkdirAll(dir, mode); err != nil {
 			t.Fatal(err)
 		}
-		os.Chown(dir, k.uid, k.gid)
+		for _, p := range []string{dir, filepath.Join(dir, ".borne-session"), filepath.Join(dir, "scan-1.jpg")} {
+			os.Chown(p, k.uid, k.gid)
+		}
 	}
 	// Not under t.TempDir(), whose parent only root may enter.
 	if k.runtime, err = os.MkdirTemp("", "borne-runtime-"); err != nil {

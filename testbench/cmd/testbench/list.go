@@ -66,7 +66,7 @@ func listScanners(ctx context.Context, w io.Writer) {
 	fmt.Fprintln(w, "Scanners (SANE):")
 	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	infos, err := scanner.List(lctx)
+	infos, err := scanner.ListAll(lctx)
 	switch {
 	case err != nil:
 		fmt.Fprintf(w, "  none: %v\n", err)

@@ -48,7 +48,7 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 func (d devices) probes(cfg *config.Config) []health.Probe {
 	var ps []health.Probe
 	if d.Scanner != nil {
-		ps = append(ps, health.ScannerProbe(cfg.Scanner.Device, scanner.List))
+		ps = append(ps, health.ScannerProbe(cfg.Scanner.Device, scanner.ListerFor(cfg.Scanner.Device)))
 	}
 	if d.Printer != nil {
 		ps = append(ps, health.PrinterProbe(d.Printer))
