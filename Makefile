@@ -22,7 +22,7 @@ APT_PACKAGES += reprepro gnupg apt-utils
 # screenshots, lintian for the .deb, sane-airscan (a run-time dependency of
 # the .deb the test installs, and the simulated lobby's network scanner).
 APT_PACKAGES += cage xwayland grim lintian sane-airscan
-# The simulated lobby's CUPS scheduler and its IPP Everywhere queue.
+# The simulated lobby's CUPS scheduler and its queue.
 APT_PACKAGES += cups-daemon cups-client cups-filters
 # The ticket's calendar QR codes are read back with zbar; WebKit's own
 # French and Arabic words on web pages are read with Tesseract.

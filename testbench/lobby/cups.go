@@ -126,15 +126,18 @@ SystemGroup root
 	if c.daemon, err = startDaemon(ctx, cmd, up, log); err != nil {
 		return nil, err
 	}
-	// -m everywhere: the queue's driver is made from what the printer
-	// says of itself over IPP, as for any IPP Everywhere printer.
-	if out, err := exec.CommandContext(ctx, lpadmin, "-h", addr, "-p", QueueName, "-v", deviceURI, "-m", "everywhere", "-E").CombinedOutput(); err != nil {
+	// A queue without a driver: the kiosk sends PDF, which every IPP
+	// Everywhere printer takes as it is. With -m everywhere, CUPS sometimes
+	// picked a filter chain through filters Debian splits into other
+	// packages (pstops, rastertopwg) and aborted the job ("Unable to convert
+	// file 0 to printable format"), one run in three here.
+	if out, err := exec.CommandContext(ctx, lpadmin, "-h", addr, "-p", QueueName, "-v", deviceURI, "-E").CombinedOutput(); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("lobby: lpadmin: %v: %s", err, out)
 	}
 	c.addr, c.lpadmin = addr, lpadmin
 	c.QueueURI = fmt.Sprintf("ipp://%s/printers/%s", addr, QueueName)
-	log.Info("lobby: CUPS queue (IPP Everywhere)", "uri", c.QueueURI, "printer", deviceURI, "dir", dir)
+	log.Info("lobby: CUPS queue", "uri", c.QueueURI, "printer", deviceURI, "dir", dir)
 	return c, nil
 }
 
