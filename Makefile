@@ -110,7 +110,7 @@ bench: build
 FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzParseVEvent:./kiosk/ticket FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
 	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
-	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/docs FuzzEncode:./kiosk/docs/bilevel FuzzJBIG2:./kiosk/docs/bilevel FuzzParseReport:./testbench/bench \
+	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/shrink FuzzEncode:./kiosk/shrink/bilevel FuzzJBIG2:./kiosk/shrink/bilevel FuzzParseReport:./testbench/bench \
 	FuzzDecodePush:./provisioning/collector FuzzParseProcNet:./provisioning/system FuzzParseSettings:./testbench/escl
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \

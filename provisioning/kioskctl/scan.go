@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"borne/drivers/scanner"
-	"borne/kiosk/docs"
+	"borne/kiosk/shrink"
+	"borne/kiosk/tray"
 )
 
 func init() {
@@ -35,36 +36,36 @@ type targetFlags struct {
 func (tf *targetFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&tf.maxBytes, "max-bytes", 0, "size limit of the output in `bytes` (0: none)")
 	fs.StringVar(&tf.format, "format", "", "output format, `pdf, jpeg or png` (default: from the output's extension)")
-	fs.StringVar(&tf.kind, "kind", docs.DocLetter, "what the document is, `letter, id or photo`: a letter or form keeps its text sharp and small; an identity card or a photo is cut out of the glass and kept in colour (recto and verso as one picture)")
+	fs.StringVar(&tf.kind, "kind", shrink.DocLetter, "what the document is, `letter, id or photo`: a letter or form keeps its text sharp and small; an identity card or a photo is cut out of the glass and kept in colour (recto and verso as one picture)")
 }
 
 // target checks the flags against the output path.
-func (tf *targetFlags) target(out string) (docs.Target, error) {
+func (tf *targetFlags) target(out string) (shrink.Target, error) {
 	if tf.maxBytes < 0 {
-		return docs.Target{}, fmt.Errorf("--max-bytes %d: want 0 (no limit) or more", tf.maxBytes)
+		return shrink.Target{}, fmt.Errorf("--max-bytes %d: want 0 (no limit) or more", tf.maxBytes)
 	}
-	if !slices.Contains(docs.DocKinds, tf.kind) {
-		return docs.Target{}, fmt.Errorf("--kind %q: want %s", tf.kind, strings.Join(docs.DocKinds, ", "))
+	if !slices.Contains(shrink.DocKinds, tf.kind) {
+		return shrink.Target{}, fmt.Errorf("--kind %q: want %s", tf.kind, strings.Join(shrink.DocKinds, ", "))
 	}
 	format := tf.format
 	if format == "" {
 		switch strings.ToLower(filepath.Ext(out)) {
 		case ".jpg", ".jpeg":
-			format = docs.JPEG
+			format = shrink.JPEG
 		case ".png":
-			format = docs.PNG
+			format = shrink.PNG
 		default:
-			format = docs.PDF
+			format = shrink.PDF
 		}
 	}
-	if format != docs.PDF && format != docs.JPEG && format != docs.PNG {
-		return docs.Target{}, fmt.Errorf("--format %q: want pdf, jpeg or png", format)
+	if format != shrink.PDF && format != shrink.JPEG && format != shrink.PNG {
+		return shrink.Target{}, fmt.Errorf("--format %q: want pdf, jpeg or png", format)
 	}
-	return docs.Target{MaxBytes: tf.maxBytes, Formats: []string{format}, Kind: tf.kind}, nil
+	return shrink.Target{MaxBytes: tf.maxBytes, Formats: []string{format}, Kind: tf.kind}, nil
 }
 
 // report prints what Shrink did.
-func report(e *env, res docs.Result, limit int64) {
+func report(e *env, res shrink.Result, limit int64) {
 	lim := ""
 	if limit > 0 {
 		lim = fmt.Sprintf(" (limit %.1f KB)", float64(limit)/1000)
@@ -142,16 +143,16 @@ func scanCmd(e *env, name string, args []string) int {
 		return e.fail(name, err)
 	}
 	defer os.RemoveAll(dir)
-	tray, err := docs.NewTray(dir)
+	tr, err := tray.New(dir)
 	if err != nil {
 		return e.fail(name, err)
 	}
-	doc, err := tray.NewDocument()
+	doc, err := tr.NewDocument()
 	if err != nil {
 		return e.fail(name, err)
 	}
 	for _, p := range pages {
-		page, err := tray.AddPage(doc.ID, p.Image, p.DPI)
+		page, err := tr.AddPage(doc.ID, p.Image, p.DPI)
 		if err != nil {
 			return e.fail(name, err)
 		}
@@ -159,7 +160,7 @@ func scanCmd(e *env, name string, args []string) int {
 			fmt.Fprintf(e.stderr, "kioskctl %s: page %s looks %s\n", name, page.ID, page.Warning)
 		}
 	}
-	res, err := tray.Shrink(ctx, doc.ID, target)
+	res, err := tr.Shrink(ctx, doc.ID, target)
 	if err != nil {
 		return e.fail(name, err)
 	}
@@ -242,10 +243,10 @@ func shrinkCmd(e *env, name string, args []string) int {
 			os.RemoveAll(tmp)
 		}
 	}()
-	var pages []docs.Page
+	var pages []shrink.Page
 	for _, in := range ins {
 		if !strings.EqualFold(filepath.Ext(in), ".pdf") {
-			pages = append(pages, docs.Page{Path: in, DPI: *dpi})
+			pages = append(pages, shrink.Page{Path: in, DPI: *dpi})
 			continue
 		}
 		if tmp == "" {
@@ -257,13 +258,13 @@ func shrinkCmd(e *env, name string, args []string) int {
 		if err := os.Mkdir(sub, 0o700); err != nil {
 			return e.fail(name, err)
 		}
-		pp, err := docs.RasterizePDF(e.ctx, in, sub)
+		pp, err := shrink.RasterizePDF(e.ctx, in, sub)
 		if err != nil {
 			return e.fail(name, err)
 		}
 		pages = append(pages, pp...)
 	}
-	res, err := docs.Shrink(e.ctx, pages, target, *out)
+	res, err := shrink.Shrink(e.ctx, pages, target, *out)
 	if err != nil {
 		return e.fail(name, err)
 	}

@@ -7,8 +7,9 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/kiosk/docs"
 	"borne/kiosk/downloads"
+	"borne/kiosk/shrink"
+	"borne/kiosk/tray"
 	"borne/ui/web"
 )
 
@@ -61,7 +62,7 @@ func (s *Shell) showDocument(info downloads.Info, path string) {
 // scan, or "cancel". The page's request is always answered.
 func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 	var actions []*gtk.Button
-	var documents []docs.Document
+	var documents []tray.Document
 	if tray, err := s.sessionTray(); err == nil {
 		documents = withPages(tray.Documents())
 	}
@@ -95,7 +96,7 @@ func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 }
 
 // sendDocument prepares a tray document for the site and hands it over.
-func (s *Shell) sendDocument(b *browser, docID string, target docs.Target) {
+func (s *Shell) sendDocument(b *browser, docID string, target shrink.Target) {
 	tray, err := s.sessionTray()
 	if err != nil {
 		b.answerFile(nil)

@@ -11,8 +11,9 @@ import (
 
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
-	"borne/kiosk/docs"
 	"borne/kiosk/i18n"
+	"borne/kiosk/shrink"
+	"borne/kiosk/tray"
 )
 
 // scanning is the scan screen's moment-to-moment state: which document is
@@ -20,7 +21,7 @@ import (
 type scanning struct {
 	doc      string  // the tray document pages go into
 	retake   string  // a page to replace with the next scan, or ""
-	kind     string  // what the resident said the document is (docs.DocLetter…), or ""
+	kind     string  // what the resident said the document is (shrink.DocLetter…), or ""
 	busy     bool    // a scan is running
 	progress float64 // 0–1, or -1 when the scanner cannot tell
 	problem  string  // scanner.Problem code of the last failure
@@ -30,9 +31,9 @@ type scanning struct {
 }
 
 // sessionTray is this session's document tray, opened on first use.
-func (s *Shell) sessionTray() (*docs.Tray, error) {
+func (s *Shell) sessionTray() (*tray.Tray, error) {
 	if s.tray == nil {
-		t, err := docs.NewTray(s.shown.Dir)
+		t, err := tray.New(s.shown.Dir)
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +115,7 @@ func (s *Shell) scanScreen() gtk.IWidget {
 // pageStrip shows a document's pages as a grid of thumbnails sized to fit
 // the screen with the bar (up to 10 pages in two rows, nothing to scroll);
 // a tap on one shows it full screen with its tools.
-func (s *Shell) pageStrip(d docs.Document) gtk.IWidget {
+func (s *Shell) pageStrip(d tray.Document) gtk.IWidget {
 	box := vbox(12)
 	n := len(d.Pages)
 	hint := s.cat.T("Touchez une page pour la voir en grand, la tourner, la reprendre ou la supprimer.")
@@ -191,7 +192,7 @@ func (s *Shell) thumbBox(cols, rows int) (w, h int) {
 // pageView shows one page as large as the screen allows, its width filling
 // the view so that the text can be read (it scrolls down the page), with
 // the page's tools beside it and a way back to all the pages.
-func (s *Shell) pageView(tray *docs.Tray, d docs.Document, i int) gtk.IWidget {
+func (s *Shell) pageView(tray *tray.Tray, d tray.Document, i int) gtk.IWidget {
 	page := d.Pages[i]
 	row := hbox(24)
 	addClass(&row.Widget, "screen")
@@ -263,7 +264,7 @@ func (s *Shell) pageView(tray *docs.Tray, d docs.Document, i int) gtk.IWidget {
 func abs(n int) int { return max(n, -n) }
 
 // fullPage loads a scanned page at a width, turned as the resident asked.
-func fullPage(p docs.Page, width int) (*gdk.Pixbuf, error) {
+func fullPage(p shrink.Page, width int) (*gdk.Pixbuf, error) {
 	long := width
 	if p.Turns%2 == 0 { // portrait: the width is the short side
 		long = width * 3 / 2
@@ -338,7 +339,7 @@ func (s *Shell) startScan() {
 }
 
 // scanInto scans pages into doc; with retake, the first page replaces that one.
-func (s *Shell) scanInto(ctx context.Context, tray *docs.Tray, doc, retake string) error {
+func (s *Shell) scanInto(ctx context.Context, tray *tray.Tray, doc, retake string) error {
 	dev, err := s.opt.Scanner(ctx)
 	if err != nil {
 		return err
@@ -407,7 +408,7 @@ func (s *Shell) finishScan() {
 }
 
 // showPrepared tells the resident what their document became for a site.
-func (s *Shell) showPrepared(svc *config.Service, doc string, res docs.Result, err error) {
+func (s *Shell) showPrepared(svc *config.Service, doc string, res shrink.Result, err error) {
 	name := svc.NameIn(s.cat.Language().Code)
 	pages := len(res.PerPage)
 	var text string
@@ -482,8 +483,8 @@ func (s *Shell) trayScreen() gtk.IWidget {
 }
 
 // withPages drops documents whose pages were all deleted.
-func withPages(all []docs.Document) []docs.Document {
-	var out []docs.Document
+func withPages(all []tray.Document) []tray.Document {
+	var out []tray.Document
 	for _, d := range all {
 		if len(d.Pages) > 0 {
 			out = append(out, d)
@@ -494,10 +495,10 @@ func withPages(all []docs.Document) []docs.Document {
 
 // targetFor is what a service's site takes, narrowed by the file input's
 // accept list when the page gave one.
-func targetFor(svc *config.Service, accept []string) docs.Target {
-	t := docs.Target{MaxBytes: int64(svc.UploadLimit)}
+func targetFor(svc *config.Service, accept []string) shrink.Target {
+	t := shrink.Target{MaxBytes: int64(svc.UploadLimit)}
 	for _, mime := range svc.Accept {
-		format := map[string]string{"application/pdf": docs.PDF, "image/jpeg": docs.JPEG, "image/png": docs.PNG}[mime]
+		format := map[string]string{"application/pdf": shrink.PDF, "image/jpeg": shrink.JPEG, "image/png": shrink.PNG}[mime]
 		if format != "" && acceptsType(accept, mime) {
 			t.Formats = append(t.Formats, format)
 		}

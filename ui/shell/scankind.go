@@ -5,8 +5,9 @@ import (
 
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/kiosk/docs"
 	"borne/kiosk/i18n"
+	"borne/kiosk/shrink"
+	"borne/kiosk/tray"
 )
 
 // kindChoice is a document kind as the resident sees it.
@@ -16,26 +17,26 @@ type kindChoice struct {
 
 func (s *Shell) kindChoices() []kindChoice {
 	return []kindChoice{
-		{docs.DocLetter, "letter", s.cat.T("Une lettre ou un formulaire")},
-		{docs.DocID, "idcard", s.cat.T("Une pièce d'identité")},
-		{docs.DocPhoto, "photo", s.cat.T("Une photo")},
+		{shrink.DocLetter, "letter", s.cat.T("Une lettre ou un formulaire")},
+		{shrink.DocID, "idcard", s.cat.T("Une pièce d'identité")},
+		{shrink.DocPhoto, "photo", s.cat.T("Une photo")},
 	}
 }
 
 // docKind is what the document being scanned is, as the resident said.
-func (s *Shell) docKind(tray *docs.Tray) string {
+func (s *Shell) docKind(tray *tray.Tray) string {
 	if d, err := tray.Document(s.scan.doc); err == nil && d.Kind != "" {
 		return d.Kind
 	}
 	if s.scan.kind != "" {
 		return s.scan.kind
 	}
-	return docs.DocLetter
+	return shrink.DocLetter
 }
 
 // kindPicker asks what the document is, in plain words; the choice is
 // shown pressed and kept with the document.
-func (s *Shell) kindPicker(tray *docs.Tray) gtk.IWidget {
+func (s *Shell) kindPicker(tray *tray.Tray) gtk.IWidget {
 	row := hbox(16)
 	row.SetHAlign(gtk.ALIGN_CENTER)
 	row.PackStart(label(s.cat.T("Qu'est-ce que c'est ?"), "lead"), false, false, 0)
@@ -62,7 +63,7 @@ func (s *Shell) kindPicker(tray *docs.Tray) gtk.IWidget {
 
 // keepKind gives a new document the kind the resident picked; the next
 // document starts again as a letter.
-func (s *Shell) keepKind(tray *docs.Tray, docID string) error {
+func (s *Shell) keepKind(tray *tray.Tray, docID string) error {
 	kind := s.scan.kind
 	s.scan.kind = ""
 	if kind == "" {
@@ -73,35 +74,35 @@ func (s *Shell) keepKind(tray *docs.Tray, docID string) error {
 
 // scanButtonText is the scan button's words: an identity card's second
 // side is its back.
-func (s *Shell) scanButtonText(tray *docs.Tray, pages int) string {
+func (s *Shell) scanButtonText(tray *tray.Tray, pages int) string {
 	switch {
 	case pages == 0:
 		return s.cat.T("Scanner la page")
-	case pages == 1 && s.docKind(tray) == docs.DocID:
+	case pages == 1 && s.docKind(tray) == shrink.DocID:
 		return s.cat.T("Retourner la carte et scanner le verso")
 	}
 	return s.cat.T("Ajouter une page")
 }
 
 // pageAccounts says, page by page, what was done, in plain words.
-func pageAccounts(cat *i18n.Catalog, res docs.Result) string {
+func pageAccounts(cat *i18n.Catalog, res shrink.Result) string {
 	lines := make([]string, 0, len(res.PerPage))
 	for _, c := range res.PerPage {
 		var line string
 		switch {
-		case c.Kind == docs.KindCard:
+		case c.Kind == shrink.KindCard:
 			line = cat.T("page %d : pièce d'identité découpée, gardée en couleur", c.Page)
-		case c.Kind == docs.KindBlank:
+		case c.Kind == shrink.KindBlank:
 			line = cat.T("page %d : page vide", c.Page)
-		case c.Step == docs.StepGrey:
+		case c.Step == shrink.StepGrey:
 			line = cat.T("page %d : texte pâle gardé en gris pour rester lisible", c.Page)
-		case c.Step == docs.StepContrast:
+		case c.Step == shrink.StepContrast:
 			line = cat.T("page %d : texte pâle foncé pour rester lisible", c.Page)
-		case c.Kind == docs.KindPhoto:
+		case c.Kind == shrink.KindPhoto:
 			line = cat.T("page %d : photo gardée en couleur", c.Page)
-		case c.Kind == docs.KindMixed:
+		case c.Kind == shrink.KindMixed:
 			line = cat.T("page %d : texte net, photo gardée en couleur", c.Page)
-		case c.Kind == docs.KindColour:
+		case c.Kind == shrink.KindColour:
 			line = cat.T("page %d : texte net, tampons et logos en couleur", c.Page)
 		default:
 			line = cat.T("page %d : texte net, en noir et blanc", c.Page)

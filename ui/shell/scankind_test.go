@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"borne/kiosk/docs"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
+	"borne/kiosk/shrink"
 )
 
 // The resident says the document is an identity card: the scan button then
@@ -35,7 +35,7 @@ func TestScanKind(t *testing.T) {
 			kind = d.Kind
 		}
 	})
-	if kind != docs.DocID || !strings.Contains(text, "verso") {
+	if kind != shrink.DocID || !strings.Contains(text, "verso") {
 		t.Fatalf("document kind %q, scan button %q: want an identity document and its back asked for", kind, text)
 	}
 	k.screenshot("45-scan-kind-fr")
@@ -56,12 +56,12 @@ func TestScanKind(t *testing.T) {
 
 // Every page of a result is told in plain words, in every language.
 func TestPageAccounts(t *testing.T) {
-	res := docs.Result{PerPage: []docs.Choice{
-		{Page: 1, Kind: docs.KindText},
-		{Page: 2, Kind: docs.KindText, Step: docs.StepContrast},
-		{Page: 3, Kind: docs.KindMixed, Photos: 1},
-		{Page: 4, Kind: docs.KindText, Step: docs.StepGrey},
-		{Page: 5, Kind: docs.KindCard},
+	res := shrink.Result{PerPage: []shrink.Choice{
+		{Page: 1, Kind: shrink.KindText},
+		{Page: 2, Kind: shrink.KindText, Step: shrink.StepContrast},
+		{Page: 3, Kind: shrink.KindMixed, Photos: 1},
+		{Page: 4, Kind: shrink.KindText, Step: shrink.StepGrey},
+		{Page: 5, Kind: shrink.KindCard},
 	}}
 	got := pageAccounts(i18n.For("fr"), res)
 	want := "page 1 : texte net, en noir et blanc\npage 2 : texte pâle foncé pour rester lisible\npage 3 : texte net, photo gardée en couleur\n" +
@@ -69,7 +69,7 @@ func TestPageAccounts(t *testing.T) {
 	if got != want {
 		t.Errorf("accounts:\n%s\nwant:\n%s", got, want)
 	}
-	if en := pageAccounts(i18n.For("en"), docs.Result{PerPage: []docs.Choice{{Page: 3, Kind: docs.KindPhoto}}}); en != "page 3: photo kept in colour" {
+	if en := pageAccounts(i18n.For("en"), shrink.Result{PerPage: []shrink.Choice{{Page: 3, Kind: shrink.KindPhoto}}}); en != "page 3: photo kept in colour" {
 		t.Errorf("English: %q", en)
 	}
 }

@@ -18,12 +18,12 @@ import (
 	"borne/drivers/printer"
 	"borne/drivers/scanner"
 	"borne/kiosk/config"
-	"borne/kiosk/docs"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
 	"borne/kiosk/ticket"
+	"borne/kiosk/tray"
 	"borne/ui/web"
 )
 
@@ -79,7 +79,7 @@ type Shell struct {
 	warningActions, dialogActions, pinActions *gtk.Box // under the panels' bodies, never scrolled away
 	pinBody                                   *gtk.Box
 	browser                                   *browser   // the session's web view, nil outside a service
-	tray                                      *docs.Tray // the session's documents, opened on first use
+	tray                                      *tray.Tray // the session's documents, opened on first use
 	printing                                  *printer.Session
 	scan                                      scanning
 	staff                                     staffState

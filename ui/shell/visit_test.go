@@ -16,11 +16,11 @@ import (
 	"borne/drivers/printer"
 	"borne/drivers/printer/printertest"
 	"borne/kiosk/config"
-	"borne/kiosk/docs"
 	"borne/kiosk/downloads"
 	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
+	"borne/kiosk/tray"
 )
 
 // The window sizes of the kiosks in the field.
@@ -242,24 +242,24 @@ func TestEverythingOnScreen(t *testing.T) {
 
 	// Documents of 1 to 10 pages in the session's tray.
 	k.startSession("fr")
-	var tray *docs.Tray
+	var tr *tray.Tray
 	var err error
-	onUI(func() { tray, err = k.sh.sessionTray() })
+	onUI(func() { tr, err = k.sh.sessionTray() })
 	if err != nil {
 		t.Fatal(err)
 	}
-	var documents []docs.Document
+	var documents []tray.Document
 	for n := 1; n <= 10; n++ {
-		d, err := tray.NewDocument()
+		d, err := tr.NewDocument()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range n {
-			if _, err := tray.AddPage(d.ID, testPage(i), 30); err != nil {
+			if _, err := tr.AddPage(d.ID, testPage(i), 30); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if d, err = tray.Document(d.ID); err != nil {
+		if d, err = tr.Document(d.ID); err != nil {
 			t.Fatal(err)
 		}
 		documents = append(documents, d)

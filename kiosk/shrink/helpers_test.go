@@ -1,9 +1,8 @@
-package docs
+package shrink
 
 import (
 	"bytes"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -33,39 +32,6 @@ func corpus(t testing.TB) string {
 	return ""
 }
 
-// textPage draws an A4 page at dpi: paper of the given grey, a coloured
-// letterhead block, and rows of dark "words" (bars of several heights, so
-// that they look like letters to the analysis).
-func textPage(dpi int, paper uint8, ink color.RGBA) *image.RGBA {
-	mm := func(v float64) int { return int(v * float64(dpi) / 25.4) }
-	img := image.NewRGBA(image.Rect(0, 0, mm(210), mm(297)))
-	fill(img, img.Bounds(), color.RGBA{paper, paper, paper - 8, 255})
-	fill(img, image.Rect(mm(20), mm(15), mm(50), mm(30)), color.RGBA{20, 40, 140, 255})
-	for line := range 25 {
-		y := mm(45 + 8*float64(line))
-		for word := range 9 {
-			x := mm(20 + 19*float64(word))
-			for letter := range 5 {
-				lx := x + letter*mm(3)
-				h := mm(2.5)
-				if letter%2 == 1 {
-					h = mm(3.5)
-				}
-				fill(img, image.Rect(lx, y+mm(3.5)-h, lx+mm(1.8), y+mm(3.5)), ink)
-			}
-		}
-	}
-	return img
-}
-
-func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetRGBA(x, y, c)
-		}
-	}
-}
-
 // writeImage writes img as PNG or JPEG (by extension) in dir.
 func writeImage(t testing.TB, dir, name string, img image.Image) string {
 	t.Helper()
@@ -84,15 +50,6 @@ func writeImage(t testing.TB, dir, name string, img image.Image) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// checkPDF runs qpdf --check on a PDF.
-func checkPDF(t testing.TB, path string) {
-	t.Helper()
-	out, err := exec.Command("qpdf", "--check", path).CombinedOutput()
-	if err != nil || !bytes.Contains(out, []byte("No syntax or stream encoding errors found")) {
-		t.Fatalf("qpdf --check %s: %v\n%s", filepath.Base(path), err, out)
-	}
 }
 
 // render renders a PDF's first page in grey at dpi with pdftoppm.

@@ -1,12 +1,6 @@
-// Package docs is the resident's document tray and the shrink engine.
-//
-// The tray (Tray) keeps the documents scanned during a session, each a list
-// of pages, under the session's directory: add, retake, rotate, delete and
-// move pages; each page is cropped to the paper and straightened, and has a
-// thumbnail.
-//
-// Shrink turns pages into the smallest file a website accepts that stays easy
-// to read. Each page is analysed into layers, as in "mixed raster content":
+// Package shrink is the shrink engine: it turns scanned pages into the
+// smallest file a website accepts that stays easy to read. Each page is
+// analysed into layers, as in "mixed raster content":
 // ink as bilevel images (JBIG2 generic regions, or CCITT G4 when smaller),
 // one per ink colour, so that a blue stamp or a letterhead keeps its colour
 // without paying colour prices for the text;
@@ -14,7 +8,11 @@
 // dropped (white). Quality steps down only as far as the size limit needs,
 // never below a legible floor; when even that does not fit, Shrink says so
 // and why.
-package docs
+//
+// It also prepares a scanned page for keeping (PrepareScan: the file, a
+// thumbnail of the paper cropped and straightened, a blank or dark
+// warning); the resident's tray (kiosk/tray) keeps them.
+package shrink
 
 import (
 	"errors"

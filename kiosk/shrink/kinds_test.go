@@ -1,4 +1,4 @@
-package docs
+package shrink
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"borne/kiosk/shrink/shrinktest"
 )
 
 const hard = "../../testdata/hard/"
@@ -57,7 +59,7 @@ func TestFaintInkStepsUp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			img := textPage(300, tt.paper, color.RGBA{tt.ink, tt.ink, tt.ink, 255})
+			img := shrinktest.TextPage(300, tt.paper, color.RGBA{tt.ink, tt.ink, tt.ink, 255})
 			grain(img, tt.noise)
 			l := analyse(toPlanes(img), 300)
 			if !strings.Contains(strings.Join(tt.wantSteps, " "), l.step) || (l.step == "") != (tt.wantSteps[0] == "") {
@@ -143,7 +145,7 @@ func TestIDCard(t *testing.T) {
 			}
 			var pic *planes
 			if tt.format == PDF {
-				checkPDF(t, out)
+				shrinktest.CheckPDF(t, out)
 				if n := pdfPages(t, out); n != 1 {
 					t.Errorf("%d PDF pages, want recto and verso on one", n)
 				}
@@ -245,7 +247,7 @@ func TestFeederDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPDF(t, out)
+	shrinktest.CheckPDF(t, out)
 	if n := pdfPages(t, out); n != 10 || len(res.PerPage) != 10 || res.Bytes > limit {
 		t.Fatalf("%d pages (%d told) in %d bytes, want 10 within %d", n, len(res.PerPage), res.Bytes, limit)
 	}
@@ -259,44 +261,5 @@ func TestFeederDocument(t *testing.T) {
 		case names[i] == "photo-leaflet" && (c.Kind != KindMixed || c.Photos == 0):
 			t.Errorf("%s: the leaflet's photo was not kept", c)
 		}
-	}
-}
-
-// TestTrayKind: the kind the resident picked decides the shrink.
-func TestTrayKind(t *testing.T) {
-	tray, err := NewTray(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := tray.NewDocument()
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, _, err := decodeFile(hard + "idcard-front.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tray.AddPage(d.ID, img.image(), 300); err != nil {
-		t.Fatal(err)
-	}
-	if err := tray.SetKind(d.ID, "passport"); !errors.Is(err, ErrKind) {
-		t.Errorf("unknown kind: %v", err)
-	}
-	if err := tray.SetKind(d.ID, DocID); err != nil {
-		t.Fatal(err)
-	}
-	again, err := NewTray(filepath.Dir(tray.dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := again.Document(d.ID); got.Kind != DocID {
-		t.Errorf("kind %q after reopening the tray", got.Kind)
-	}
-	res, err := tray.Shrink(context.Background(), d.ID, Target{Formats: []string{"image/jpeg"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Format != JPEG || res.PerPage[0].Kind != KindCard || filepath.Ext(res.Path) != ".jpg" {
-		t.Errorf("%s %s, want the card as JPEG", res.Format, res.PerPage[0])
 	}
 }

@@ -1,4 +1,4 @@
-package docs
+package shrink
 
 /*
 #cgo pkg-config: libjpeg

@@ -1,4 +1,4 @@
-package docs
+package shrink
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"borne/kiosk/shrink/shrinktest"
 	"borne/testbench/shrinkbench/legibility"
 )
 
@@ -58,7 +59,7 @@ func assertLegible(t *testing.T, scan, truth string, target Target, slack float6
 	if fi, err := os.Stat(out); err != nil || fi.Size() != res.Bytes || res.Bytes > target.MaxBytes {
 		t.Fatalf("%s: %d bytes reported, file %v (%v); limit %d", name, res.Bytes, fi, err, target.MaxBytes)
 	}
-	checkPDF(t, out)
+	shrinktest.CheckPDF(t, out)
 	ctx := context.Background()
 	got, err := legibility.PDFRecall(ctx, out, truth)
 	if err != nil {
@@ -103,7 +104,7 @@ func wrapJPEG(t *testing.T, path string) string {
 // the page's own ink, with its colour.
 func TestInksRenderWhereDrawn(t *testing.T) {
 	dir := t.TempDir()
-	src := textPage(300, 235, color.RGBA{10, 10, 10, 255})
+	src := shrinktest.TextPage(300, 235, color.RGBA{10, 10, 10, 255})
 	in := writeImage(t, dir, "page.png", src)
 	out := filepath.Join(dir, "page.pdf")
 	res, err := Shrink(context.Background(), []Page{{Path: in, DPI: 300}}, Target{}, out)
@@ -113,7 +114,7 @@ func TestInksRenderWhereDrawn(t *testing.T) {
 	if c := res.PerPage[0]; c.Inks != 2 || c.Photos != 0 || c.Skew != 0 {
 		t.Errorf("choice %s, want black ink and the letterhead's blue, straight", c)
 	}
-	checkPDF(t, out)
+	shrinktest.CheckPDF(t, out)
 	if data, _ := os.ReadFile(out); !bytes.Contains(data, []byte("/JBIG2Decode")) || !bytes.Contains(data, []byte("/CCITTFaxDecode")) {
 		t.Error("want the text in JBIG2 and the small letterhead in G4")
 	}
@@ -223,7 +224,7 @@ func TestShrinkFitsOrSaysWhy(t *testing.T) {
 				}
 				return
 			}
-			checkPDF(t, out)
+			shrinktest.CheckPDF(t, out)
 			c := res.PerPage[0]
 			if reduced := c.PhotoDPI < 150 || c.MaskDPI < 300; reduced != tt.reduced {
 				t.Errorf("%s: reduced %v, want %v", c, reduced, tt.reduced)
@@ -235,7 +236,7 @@ func TestShrinkFitsOrSaysWhy(t *testing.T) {
 // TestShrinkIsDeterministic: the same pages give the same bytes.
 func TestShrinkIsDeterministic(t *testing.T) {
 	dir := t.TempDir()
-	page := Page{Path: writeImage(t, dir, "page.jpg", textPage(200, 225, color.RGBA{0, 0, 90, 255}))}
+	page := Page{Path: writeImage(t, dir, "page.jpg", shrinktest.TextPage(200, 225, color.RGBA{0, 0, 90, 255}))}
 	var outs [][]byte
 	for i := range 2 {
 		out := filepath.Join(dir, fmt.Sprint(i))
@@ -255,7 +256,7 @@ func TestShrinkIsDeterministic(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	var scan bytes.Buffer
-	jpeg.Encode(&scan, textPage(100, 230, color.RGBA{A: 255}), nil)
+	jpeg.Encode(&scan, shrinktest.TextPage(100, 230, color.RGBA{A: 255}), nil)
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, data, 0o600); err != nil {
@@ -328,7 +329,7 @@ func TestBlankAndDark(t *testing.T) {
 		if c := res.PerPage[0]; c.Kind != KindBlank || c.Warning != tt.warn || res.Bytes > 2000 {
 			t.Errorf("%s: %s in %d bytes, want a blank page warning %s", tt.name, c, res.Bytes, tt.warn)
 		}
-		checkPDF(t, out)
+		shrinktest.CheckPDF(t, out)
 	}
 }
 
@@ -351,12 +352,12 @@ func TestPDFInput(t *testing.T) {
 	if c := res.PerPage[0]; c.Kind != KindText {
 		t.Errorf("page seen as %s, want text", c)
 	}
-	checkPDF(t, out)
+	shrinktest.CheckPDF(t, out)
 }
 
 // TestSkewFound tilts a page by known angles: the analysis must find them.
 func TestSkewFound(t *testing.T) {
-	p := toPlanes(textPage(150, 235, color.RGBA{20, 20, 20, 255}))
+	p := toPlanes(shrinktest.TextPage(150, 235, color.RGBA{20, 20, 20, 255}))
 	for _, deg := range []float64{-2.5, -0.8, 0, 1.3, 4} {
 		tilted := &planes{y: rotatePlane(p.y, -deg, 235)}
 		l := analyse(tilted, 150)
@@ -368,9 +369,9 @@ func TestSkewFound(t *testing.T) {
 
 // TestCropToPaper: a page on a dark background (lid open) is cut to the paper.
 func TestCropToPaper(t *testing.T) {
-	page := textPage(100, 235, color.RGBA{20, 20, 20, 255})
+	page := shrinktest.TextPage(100, 235, color.RGBA{20, 20, 20, 255})
 	glass := image.NewRGBA(image.Rect(0, 0, 1100, 1400))
-	fill(glass, glass.Bounds(), color.RGBA{12, 12, 12, 255})
+	shrinktest.Fill(glass, glass.Bounds(), color.RGBA{12, 12, 12, 255})
 	at := image.Pt(150, 200)
 	for y := range page.Rect.Dy() {
 		for x := range page.Rect.Dx() {

@@ -1,4 +1,4 @@
-package docs
+package shrink
 
 import (
 	"image"

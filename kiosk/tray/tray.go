@@ -1,4 +1,9 @@
-package docs
+// Package tray is the resident's document tray: the documents scanned during
+// a session, each a list of pages, kept under the session's directory. Pages
+// are added, retaken, turned, deleted and moved; each has a thumbnail of the
+// paper, cropped and straightened. A document is shrunk for a website by the
+// shrink engine (kiosk/shrink) into the tray, so the session's wipe takes it.
+package tray
 
 import (
 	"bytes"
@@ -8,13 +13,13 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 
 	"borne/kiosk/atomicfile"
+	"borne/kiosk/shrink"
 )
 
 // ThumbSize is the long side of a thumbnail, in pixels.
@@ -26,18 +31,13 @@ var ErrNotFound = errors.New("not in the tray")
 const (
 	trayDir      = "docs"
 	manifestName = "tray.json"
-	// pageQuality is the JPEG quality a scanned page is kept at in the
-	// tray: visually lossless, and a tenth of the raw size on the tmpfs.
-	pageQuality = 92
-	// analysisDPI caps the resolution of the tray's analysis (crop, skew).
-	analysisDPI = 300
 )
 
 // Document is a scanned document: its pages in order.
 type Document struct {
-	ID    string `json:"id"`
-	Pages []Page `json:"pages"`
-	Kind  string `json:"kind,omitempty"` // DocLetter (also ""), DocID or DocPhoto, as the resident said
+	ID    string        `json:"id"`
+	Pages []shrink.Page `json:"pages"`
+	Kind  string        `json:"kind,omitempty"` // shrink.DocLetter (also ""), DocID or DocPhoto, as the resident said
 }
 
 // Tray holds a session's documents under its directory, which the session
@@ -59,9 +59,9 @@ type manifest struct {
 	Next int        `json:"next"`
 }
 
-// NewTray opens the tray of the session whose private directory is
+// New opens the tray of the session whose private directory is
 // sessionDir, creating it on first use.
-func NewTray(sessionDir string) (*Tray, error) {
+func New(sessionDir string) (*Tray, error) {
 	dir := filepath.Join(sessionDir, trayDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("tray: %w", err)
@@ -104,11 +104,11 @@ func (t *Tray) Document(id string) (Document, error) {
 	return Document{ID: id, Pages: slices.Clone(t.docs[i].Pages), Kind: t.docs[i].Kind}, nil
 }
 
-// SetKind says what a document is (DocLetter, DocID, DocPhoto): Shrink
+// SetKind says what a document is (shrink.DocLetter, DocID, DocPhoto): Shrink
 // keeps its pages accordingly.
 func (t *Tray) SetKind(docID, kind string) error {
-	if !slices.Contains(DocKinds, kind) {
-		return fmt.Errorf("tray: %w: %q", ErrKind, kind)
+	if !slices.Contains(shrink.DocKinds, kind) {
+		return fmt.Errorf("tray: %w: %q", shrink.ErrKind, kind)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -140,7 +140,7 @@ func (t *Tray) DeleteDocument(id string) error {
 	for _, p := range t.docs[i].Pages {
 		removePage(p)
 	}
-	for _, f := range []string{PDF, JPEG, PNG} {
+	for _, f := range []string{shrink.PDF, shrink.JPEG, shrink.PNG} {
 		os.Remove(t.outPath(id, f))
 	}
 	t.docs = slices.Delete(t.docs, i, i+1)
@@ -150,20 +150,20 @@ func (t *Tray) DeleteDocument(id string) error {
 // AddPage adds a scanned page at the end of a document: the page is kept as
 // scanned, with the paper's crop and straightening found for its
 // thumbnail, and a warning when it looks blank or dark.
-func (t *Tray) AddPage(docID string, img image.Image, dpi int) (Page, error) {
+func (t *Tray) AddPage(docID string, img image.Image, dpi int) (shrink.Page, error) {
 	return t.storePage(docID, "", img, dpi)
 }
 
 // Retake replaces a page with a new scan, in the same place; the page gets
 // a new ID.
-func (t *Tray) Retake(docID, pageID string, img image.Image, dpi int) (Page, error) {
+func (t *Tray) Retake(docID, pageID string, img image.Image, dpi int) (shrink.Page, error) {
 	return t.storePage(docID, pageID, img, dpi)
 }
 
 // storePage stores a new page (the slow part) off the lock, then puts it
 // into the document found again under the lock, since it may have changed
 // meanwhile: at the end, or in place of pageID when one is given.
-func (t *Tray) storePage(docID, pageID string, img image.Image, dpi int) (Page, error) {
+func (t *Tray) storePage(docID, pageID string, img image.Image, dpi int) (shrink.Page, error) {
 	locate := func() (i, j int, err error) {
 		if pageID == "" {
 			i, err = t.find(docID)
@@ -176,18 +176,18 @@ func (t *Tray) storePage(docID, pageID string, img image.Image, dpi int) (Page, 
 	id := t.newID("p")
 	t.mu.Unlock()
 	if err != nil {
-		return Page{}, err
+		return shrink.Page{}, err
 	}
 	p, err := t.store(id, img, dpi)
 	if err != nil {
-		return Page{}, err
+		return shrink.Page{}, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	i, j, err := locate()
 	if err != nil { // deleted meanwhile
 		removePage(p)
-		return Page{}, err
+		return shrink.Page{}, err
 	}
 	if j < 0 {
 		t.docs[i].Pages = append(t.docs[i].Pages, p)
@@ -199,12 +199,12 @@ func (t *Tray) storePage(docID, pageID string, img image.Image, dpi int) (Page, 
 }
 
 // Rotate turns a page by quarter turns (positive: clockwise).
-func (t *Tray) Rotate(docID, pageID string, quarterTurns int) (Page, error) {
+func (t *Tray) Rotate(docID, pageID string, quarterTurns int) (shrink.Page, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	i, j, err := t.findPage(docID, pageID)
 	if err != nil {
-		return Page{}, err
+		return shrink.Page{}, err
 	}
 	p := &t.docs[i].Pages[j]
 	q := (quarterTurns%4 + 4) % 4
@@ -212,7 +212,7 @@ func (t *Tray) Rotate(docID, pageID string, quarterTurns int) (Page, error) {
 		return *p, nil
 	}
 	if err := turnThumb(p.Thumb, q); err != nil {
-		return Page{}, fmt.Errorf("tray: rotate: %w", err)
+		return shrink.Page{}, fmt.Errorf("tray: rotate: %w", err)
 	}
 	p.Turns = (p.Turns + q) % 4
 	return *p, t.save()
@@ -249,86 +249,57 @@ func (t *Tray) Move(docID, pageID string, to int) error {
 	return t.save()
 }
 
-// Shrink writes a document as the target asks (see Shrink) into the tray,
+// Shrink writes a document as the target asks (see shrink.Shrink) into the tray,
 // replacing the previous output of the document. The document's kind
 // counts when the target names none.
-func (t *Tray) Shrink(ctx context.Context, docID string, target Target) (Result, error) {
+func (t *Tray) Shrink(ctx context.Context, docID string, target shrink.Target) (shrink.Result, error) {
 	d, err := t.Document(docID)
 	if err != nil {
-		return Result{}, err
+		return shrink.Result{}, err
 	}
 	if len(d.Pages) == 0 {
-		return Result{}, fmt.Errorf("tray: document %s has no pages", docID)
+		return shrink.Result{}, fmt.Errorf("tray: document %s has no pages", docID)
 	}
 	if err := os.MkdirAll(filepath.Join(t.dir, "out"), 0o700); err != nil {
-		return Result{}, fmt.Errorf("tray: %w", err)
+		return shrink.Result{}, fmt.Errorf("tray: %w", err)
 	}
 	if target.Kind == "" {
 		target.Kind = d.Kind
 	}
 	tmp := filepath.Join(t.dir, "out", docID+".tmp")
-	res, err := Shrink(ctx, d.Pages, target, tmp)
+	res, err := shrink.Shrink(ctx, d.Pages, target, tmp)
 	if err != nil {
-		return Result{}, err
+		return shrink.Result{}, err
 	}
 	res.Path = t.outPath(docID, res.Format)
-	for _, f := range []string{PDF, JPEG, PNG} {
+	for _, f := range []string{shrink.PDF, shrink.JPEG, shrink.PNG} {
 		os.Remove(t.outPath(docID, f))
 	}
 	if err := os.Rename(tmp, res.Path); err != nil {
 		os.Remove(tmp)
-		return Result{}, fmt.Errorf("tray: %w", err)
+		return shrink.Result{}, fmt.Errorf("tray: %w", err)
 	}
 	return res, nil
 }
 
 func (t *Tray) outPath(docID, format string) string {
-	ext := map[string]string{PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}[format]
+	ext := map[string]string{shrink.PDF: ".pdf", shrink.JPEG: ".jpg", shrink.PNG: ".png"}[format]
 	return filepath.Join(t.dir, "out", docID+ext)
 }
 
 // store writes a scanned page and its thumbnail.
-func (t *Tray) store(id string, img image.Image, dpi int) (Page, error) {
-	b := img.Bounds()
-	if err := checkSize(b.Dx(), b.Dy()); err != nil {
-		return Page{}, fmt.Errorf("tray: %w", err)
-	}
-	if dpi <= 0 {
-		dpi = int(guessDPI(b.Dx(), b.Dy()))
-	}
-	p := toPlanes(img)
-	var data []byte
-	var err error
-	ext := ".jpg"
-	if p.bilevel {
-		ext = ".png" // line art stays exact, and small
-		var buf bytes.Buffer
-		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
-		data = buf.Bytes()
-	} else {
-		data, err = encodeJPEG(p, pageQuality, float64(dpi))
-	}
+func (t *Tray) store(id string, img image.Image, dpi int) (shrink.Page, error) {
+	s, err := shrink.PrepareScan(img, dpi, ThumbSize)
 	if err != nil {
-		return Page{}, fmt.Errorf("tray: encode page: %w", err)
+		return shrink.Page{}, fmt.Errorf("tray: %w", err)
 	}
-	page := Page{ID: id, Path: filepath.Join(t.dir, id+ext), DPI: float64(dpi), Thumb: filepath.Join(t.dir, id+".thumb.png")}
-	if err := os.WriteFile(page.Path, data, 0o600); err != nil {
-		return Page{}, fmt.Errorf("tray: %w", err)
+	page := shrink.Page{ID: id, Path: filepath.Join(t.dir, id+s.Ext), DPI: float64(s.DPI), Thumb: filepath.Join(t.dir, id+".thumb.png"), Warning: s.Warning}
+	if err := os.WriteFile(page.Path, s.Data, 0o600); err != nil {
+		return shrink.Page{}, fmt.Errorf("tray: %w", err)
 	}
-
-	// What the resident sees: the paper, straightened.
-	a, adpi := p, float64(dpi)
-	if adpi > analysisDPI {
-		a, adpi = p.scaled(analysisDPI/adpi), analysisDPI
-	}
-	l := sketch(a, adpi)
-	page.Warning = l.warning
-	crop := a.sub(l.crop)
-	f := ThumbSize / float64(max(crop.y.w, crop.y.h))
-	thumb := crop.resized(max(1, int(math.Round(float64(crop.y.w)*f))), max(1, int(math.Round(float64(crop.y.h)*f)))).rotated(l.skew, 0)
-	if err := writePNG(page.Thumb, thumb.image()); err != nil {
+	if err := writePNG(page.Thumb, s.Thumb); err != nil {
 		removePage(page)
-		return Page{}, fmt.Errorf("tray: thumbnail: %w", err)
+		return shrink.Page{}, fmt.Errorf("tray: thumbnail: %w", err)
 	}
 	return page, nil
 }
@@ -344,7 +315,7 @@ func turnThumb(path string, q int) error {
 	if err != nil {
 		return err
 	}
-	return writePNG(path, toPlanes(img).rotated(0, q).image())
+	return writePNG(path, shrink.Turn(img, q))
 }
 
 func writePNG(path string, img image.Image) error {
@@ -355,7 +326,7 @@ func writePNG(path string, img image.Image) error {
 	return atomicfile.WriteFile(path, buf.Bytes(), 0o600)
 }
 
-func removePage(p Page) {
+func removePage(p shrink.Page) {
 	os.Remove(p.Path)
 	os.Remove(p.Thumb)
 }
@@ -379,7 +350,7 @@ func (t *Tray) findPage(docID, pageID string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	j := slices.IndexFunc(t.docs[i].Pages, func(p Page) bool { return p.ID == pageID })
+	j := slices.IndexFunc(t.docs[i].Pages, func(p shrink.Page) bool { return p.ID == pageID })
 	if j < 0 {
 		return 0, 0, fmt.Errorf("tray: page %q of %s: %w", pageID, docID, ErrNotFound)
 	}

@@ -1,16 +1,20 @@
-package docs
+package tray
 
 import (
 	"context"
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"borne/kiosk/shrink"
+	"borne/kiosk/shrink/shrinktest"
 )
 
 func pageIDs(d Document) []string {
@@ -21,7 +25,7 @@ func pageIDs(d Document) []string {
 	return ids
 }
 
-func thumbSize(t *testing.T, p Page) image.Point {
+func thumbSize(t *testing.T, p shrink.Page) image.Point {
 	t.Helper()
 	f, err := os.Open(p.Thumb)
 	if err != nil {
@@ -37,7 +41,7 @@ func thumbSize(t *testing.T, p Page) image.Point {
 
 func TestTray(t *testing.T) {
 	session := t.TempDir()
-	tray, err := NewTray(session)
+	tray, err := New(session)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +49,7 @@ func TestTray(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := textPage(150, 232, color.RGBA{20, 20, 20, 255})
+	page := shrinktest.TextPage(150, 232, color.RGBA{20, 20, 20, 255})
 	var ids []string
 	for range 3 {
 		p, err := tray.AddPage(doc.ID, page, 150)
@@ -96,8 +100,8 @@ func TestTray(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if retaken.Warning != WarnBlank {
-		t.Errorf("a blank retake: warning %q, want %q", retaken.Warning, WarnBlank)
+	if retaken.Warning != shrink.WarnBlank {
+		t.Errorf("a blank retake: warning %q, want %q", retaken.Warning, shrink.WarnBlank)
 	}
 	d, _ = tray.Document(doc.ID)
 	if want := []string{ids[2], retaken.ID}; !slices.Equal(pageIDs(d), want) {
@@ -117,7 +121,7 @@ func TestTray(t *testing.T) {
 	}
 
 	// Another Tray on the same session sees the same documents.
-	again, err := NewTray(session)
+	again, err := New(session)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,38 +130,41 @@ func TestTray(t *testing.T) {
 	}
 
 	// Shrink into the tray, then delete the document: nothing remains.
-	res, err := tray.Shrink(context.Background(), doc.ID, Target{MaxBytes: 100_000})
+	res, err := tray.Shrink(context.Background(), doc.ID, shrink.Target{MaxBytes: 100_000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(res.Path, session) || len(res.PerPage) != 2 || res.PerPage[1].Kind != KindBlank {
+	if !strings.HasPrefix(res.Path, session) || len(res.PerPage) != 2 || res.PerPage[1].Kind != shrink.KindBlank {
 		t.Errorf("shrink: %+v", res)
 	}
-	checkPDF(t, res.Path)
+	shrinktest.CheckPDF(t, res.Path)
 	if err := tray.DeleteDocument(doc.ID); err != nil {
 		t.Fatal(err)
 	}
-	left := listDir(t, filepath.Join(session, trayDir))
-	if slices.ContainsFunc(left, func(n string) bool { return n != manifestName && n != "out" }) {
+	left, err := os.ReadDir(filepath.Join(session, trayDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(left, func(e os.DirEntry) bool { return e.Name() != manifestName && e.Name() != "out" }) {
 		t.Errorf("left in the tray: %v", left)
 	}
-	if out := listDir(t, filepath.Join(session, trayDir, "out")); len(out) != 0 {
-		t.Errorf("left in out: %v", out)
+	if out, err := os.ReadDir(filepath.Join(session, trayDir, "out")); err != nil || len(out) != 0 {
+		t.Errorf("left in out: %v %v", out, err)
 	}
 }
 
 // TestTrayThumbnailStraight: a tilted, dark-bordered scan gets a thumbnail
 // of the paper only.
 func TestTrayThumbnailStraight(t *testing.T) {
-	page := textPage(100, 235, color.RGBA{20, 20, 20, 255})
+	page := shrinktest.TextPage(100, 235, color.RGBA{20, 20, 20, 255})
 	glass := image.NewRGBA(image.Rect(0, 0, 1000, 1300))
-	fill(glass, glass.Bounds(), color.RGBA{10, 10, 10, 255})
+	shrinktest.Fill(glass, glass.Bounds(), color.RGBA{10, 10, 10, 255})
 	for y := range page.Rect.Dy() {
 		for x := range page.Rect.Dx() {
 			glass.SetRGBA(80+x, 60+y, page.RGBAAt(x, y))
 		}
 	}
-	tray, err := NewTray(t.TempDir())
+	tray, err := New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +175,51 @@ func TestTrayThumbnailStraight(t *testing.T) {
 	}
 	// The paper is 826×1169: the thumbnail keeps its proportions, not the glass's.
 	got := thumbSize(t, p)
-	if want := 826 * ThumbSize / 1169; abs(got.X-want) > 6 || got.Y != ThumbSize {
+	if want := 826 * ThumbSize / 1169; max(got.X-want, want-got.X) > 6 || got.Y != ThumbSize {
 		t.Errorf("thumbnail %v, want about %d×%d", got, want, ThumbSize)
+	}
+}
+
+// TestTrayKind: the kind the resident picked decides the shrink.
+func TestTrayKind(t *testing.T) {
+	tray, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tray.NewDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../../testdata/hard/idcard-front.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := jpeg.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tray.AddPage(d.ID, img, 300); err != nil {
+		t.Fatal(err)
+	}
+	if err := tray.SetKind(d.ID, "passport"); !errors.Is(err, shrink.ErrKind) {
+		t.Errorf("unknown kind: %v", err)
+	}
+	if err := tray.SetKind(d.ID, shrink.DocID); err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(filepath.Dir(tray.dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := again.Document(d.ID); got.Kind != shrink.DocID {
+		t.Errorf("kind %q after reopening the tray", got.Kind)
+	}
+	res, err := tray.Shrink(context.Background(), d.ID, shrink.Target{Formats: []string{"image/jpeg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != shrink.JPEG || res.PerPage[0].Kind != shrink.KindCard || filepath.Ext(res.Path) != ".jpg" {
+		t.Errorf("%s %s, want the card as shrink.JPEG", res.Format, res.PerPage[0])
 	}
 }

@@ -1,4 +1,4 @@
-package docs
+package shrink
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"borne/kiosk/atomicfile"
-	"borne/kiosk/docs/bilevel"
+	"borne/kiosk/shrink/bilevel"
 )
 
 // level is one step of quality. The first is what Shrink writes when the

@@ -1,4 +1,4 @@
-package docs
+package shrink
 
 import (
 	"cmp"
@@ -7,7 +7,7 @@ import (
 	"math"
 	"slices"
 
-	"borne/kiosk/docs/bilevel"
+	"borne/kiosk/shrink/bilevel"
 )
 
 // What a page analysis looks for, as fractions of the local paper
