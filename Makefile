@@ -109,7 +109,7 @@ bench: build
 # Each fuzz target of the parsers of outside bytes, FUZZTIME each.
 FUZZTIME ?= 30s
 FUZZ_TARGETS := FuzzParse:./kiosk/config FuzzParseVEvent:./kiosk/ticket FuzzNavigate:./kiosk/webpolicy FuzzInspect:./kiosk/downloads \
-	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./testbench/escpos \
+	FuzzDecodeAnswer:./drivers/printer FuzzParseStatus:./drivers/receipt FuzzDecodeRender:./internal/escpos \
 	FuzzAssembler:./drivers/scanner FuzzDecode:./kiosk/shrink FuzzEncode:./kiosk/shrink/bilevel FuzzJBIG2:./kiosk/shrink/bilevel FuzzParseReport:./testbench/bench \
 	FuzzDecodePush:./provisioning/collector FuzzParseProcNet:./provisioning/system FuzzParseSettings:./testbench/escl
 fuzz: deps

@@ -1,7 +1,7 @@
 package receipt_test
 
 import (
-	"borne/testbench/golden"
+	"borne/internal/golden"
 	"context"
 	"errors"
 	"flag"
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"borne/drivers/receipt"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 var quiet = slog.New(slog.DiscardHandler)

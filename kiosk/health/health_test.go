@@ -18,7 +18,7 @@ import (
 	"borne/kiosk/health"
 	"borne/kiosk/metrics"
 	"borne/kiosk/usage"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 	"borne/testbench/lobby"
 	"borne/testbench/lobby/lobbytest"
 )

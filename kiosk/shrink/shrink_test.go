@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"borne/kiosk/shrink/shrinktest"
-	"borne/testbench/shrinkbench/legibility"
+	"borne/internal/legibility"
 )
 
 // TestShrinkCorpusLegible shrinks corpus letters and checks the promise:

@@ -1,7 +1,7 @@
 package ticket
 
 import (
-	"borne/testbench/golden"
+	"borne/internal/golden"
 	"context"
 	"errors"
 	"flag"
@@ -15,7 +15,7 @@ import (
 	"borne/drivers/receipt"
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 var (

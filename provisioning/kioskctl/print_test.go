@@ -13,7 +13,7 @@ import (
 
 	"borne/drivers/printer/printertest"
 	"borne/testbench/demosite"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 func pdfFile(t *testing.T) string {

@@ -13,7 +13,7 @@ import (
 
 	"borne/drivers/receipt"
 	"borne/kiosk/ticket"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 func init() {

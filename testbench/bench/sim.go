@@ -13,7 +13,7 @@ import (
 	"borne/drivers/gpio/gpiotest"
 	"borne/drivers/printer/printertest"
 	"borne/kiosk/config"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 	"borne/testbench/lobby"
 )
 
@@ -75,7 +75,7 @@ type Sim struct {
 	// presses the help button when a step asks for it.
 	Board   *gpiotest.Board
 	Presses bool
-	// Fault is the fault injected; the touch and display suites (ui/benchui)
+	// Fault is the fault injected; the touch and display suites (testbench/benchui)
 	// read theirs here.
 	Fault Fault
 

@@ -18,7 +18,7 @@ import (
 	"borne/kiosk/config"
 	"borne/kiosk/pincode"
 	"borne/kiosk/ticket"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 func startLobby(t *testing.T, runDir string) *Lobby {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"borne/drivers/printer"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 // The simulated lobby's printers, where the built-in config names them; a

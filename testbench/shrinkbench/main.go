@@ -41,7 +41,7 @@ import (
 
 	"golang.org/x/image/draw"
 
-	"borne/testbench/shrinkbench/legibility"
+	"borne/internal/legibility"
 )
 
 // peerJPEGFlag runs this program as the JPEG-150 peer instead.

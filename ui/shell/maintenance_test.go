@@ -23,7 +23,7 @@ import (
 	"borne/kiosk/session"
 	"borne/kiosk/staff"
 	"borne/kiosk/usage"
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 	"borne/testbench/lobby/lobbytest"
 )
 

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"syscall"
 
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 func init() {

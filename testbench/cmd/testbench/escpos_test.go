@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"borne/testbench/escpos"
+	"borne/internal/escpos"
 )
 
 func TestESCPOSRender(t *testing.T) {

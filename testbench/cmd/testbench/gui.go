@@ -7,6 +7,6 @@
 
 package main
 
-import "borne/ui/benchui"
+import "borne/testbench/benchui"
 
 func init() { openGuide = benchui.OpenGuide }

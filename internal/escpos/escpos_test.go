@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"borne/testbench/golden"
-	"borne/testbench/shrinkbench/legibility"
+	"borne/internal/golden"
+	"borne/internal/legibility"
 )
 
 var (
