@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"borne/internal/receiptspec"
 )
 
 // CodePages are the single-byte character tables Borne knows, by the names
@@ -20,14 +22,9 @@ var CodePages = map[string]*charmap.Charmap{
 	"cp1252": charmap.Windows1252,
 }
 
-// codePageOrder is the preference for text: CP858 has every letter of
-// French, Spanish and Portuguese and the euro sign; CP1252 too; CP850 lacks
-// only €; CP437 is the last resort.
-var codePageOrder = []string{"cp858", "cp1252", "cp850", "cp437"}
-
 // textCodePage picks the table text is written in.
-func (p Profile) textCodePage() (*charmap.Charmap, byte, bool) {
-	for _, name := range codePageOrder {
+func textCodePage(p Profile) (*charmap.Charmap, byte, bool) {
+	for _, name := range receiptspec.TextCodePages {
 		if n, ok := p.CodePages[name]; ok {
 			return CodePages[name], n, true
 		}

@@ -14,16 +14,6 @@ const (
 	eot = 0x04
 )
 
-// Align is a horizontal alignment. In a right-to-left document Start is the
-// right edge.
-type Align int
-
-const (
-	Start Align = iota
-	Center
-	End
-)
-
 // QR error-correction levels, in the printer's numbering.
 type QRLevel byte
 

@@ -19,15 +19,6 @@ type Port interface {
 	SetDeadline(t time.Time) error
 }
 
-// Flow control on a serial line.
-type Flow string
-
-const (
-	FlowNone   Flow = "none"
-	FlowRTSCTS Flow = "rts-cts"  // hardware handshake: the printer holds data back when its buffer fills
-	FlowXONOFF Flow = "xon-xoff" // software handshake; raster images may contain the XON/XOFF bytes
-)
-
 // Link says how to reach a printer: a device file, or a TCP address.
 type Link struct {
 	Device string // a serial line (/dev/ttyS0, /dev/ttyUSB0) or a USB printer-class device (/dev/usb/lp0)
@@ -36,15 +27,12 @@ type Link struct {
 	Flow   Flow   // serial lines only; "" means none
 }
 
-// Baud rates a serial line can be set to.
+// bauds are the termios speeds of receiptspec.Bauds.
 var bauds = map[int]uint32{
 	1200: unix.B1200, 2400: unix.B2400, 4800: unix.B4800, 9600: unix.B9600,
 	19200: unix.B19200, 38400: unix.B38400, 57600: unix.B57600, 115200: unix.B115200,
 	230400: unix.B230400,
 }
-
-// ValidBaud tells whether a serial line can run at b.
-func ValidBaud(b int) bool { _, ok := bauds[b]; return ok }
 
 // Dial opens the link. A device that is a terminal (a serial line, or a
 // pseudo-terminal standing in for one) is set to raw 8N1 at the baud rate

@@ -27,7 +27,7 @@ var ErrNoFonts = errors.New("receipt: text needs fonts to be printed as an image
 // ending with the feed and the cut. Text the printer's code pages cannot
 // write (Arabic…) is drawn with fonts as an image.
 func Render(doc *Doc, p Profile, fonts *Fonts) ([]byte, error) {
-	cm, cpNum, ok := p.textCodePage()
+	cm, cpNum, ok := textCodePage(p)
 	if !ok {
 		return nil, fmt.Errorf("receipt: profile %s has no usable code page", p.Name)
 	}

@@ -7,8 +7,11 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"borne/internal/receiptspec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -22,38 +25,33 @@ func mustProfile(t testing.TB, name string) Profile {
 	return p
 }
 
+// TestProfiles: every printer model writes text in CP858, and every baud
+// rate of the configuration has a termios speed.
 func TestProfiles(t *testing.T) {
-	names := ProfileNames()
-	if len(names) < 2 || !strings.Contains(strings.Join(names, ","), DefaultProfile) {
+	names := receiptspec.ProfileNames()
+	if len(names) < 2 || !slices.Contains(names, DefaultProfile) {
 		t.Fatalf("profiles %v", names)
 	}
 	for _, n := range names {
 		p := mustProfile(t, n)
-		if _, num, ok := p.textCodePage(); !ok || p.CodePages["cp858"] != num {
+		if _, num, ok := textCodePage(p); !ok || p.CodePages["cp858"] != num {
 			t.Errorf("%s: text code page %d, %v; want cp858", n, num, ok)
 		}
 	}
-	for _, bad := range []string{
-		`[[profile]]` + "\nname = \"x\"\ndots = 100\ncolumns = 32\ncutter = \"none\"\ncode_pages = { cp858 = 19 }\n",
-		`[[profile]]` + "\nname = \"x\"\ndots = 384\ncolumns = 32\ncutter = \"saw\"\ncode_pages = { cp858 = 19 }\n",
-		`[[profile]]` + "\nname = \"x\"\ndots = 384\ncolumns = 32\ncutter = \"none\"\ncode_pages = { cp866 = 17 }\n",
-		`[[profile]]` + "\nname = \"x\"\ndotz = 384\n",
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("accepted:\n%s", bad)
-				}
-			}()
-			mustLoadProfiles([]byte(bad))
-		}()
+	for _, b := range receiptspec.Bauds {
+		if _, ok := bauds[b]; !ok {
+			t.Errorf("baud %d: no termios speed", b)
+		}
+	}
+	if len(bauds) != len(receiptspec.Bauds) {
+		t.Errorf("termios speeds %v, configuration's %v", bauds, receiptspec.Bauds)
 	}
 }
 
 // The bytes CP858 gives the letters of French, Spanish and Portuguese and
 // the euro sign, as the printer's code page 19 table prints them.
 func TestEncodeText(t *testing.T) {
-	cm, _, _ := mustProfile(t, DefaultProfile).textCodePage()
+	cm, _, _ := textCodePage(mustProfile(t, DefaultProfile))
 	tests := []struct {
 		in   string
 		want []byte // nil: refused, must go as an image

@@ -88,16 +88,16 @@ func TestCheck(t *testing.T) {
 			wants: []string{"kiosk/ticket → internal/golden", "provisioning/kioskctl → internal/escpos", "ui/cmd/kiosk → testbench/lobby"},
 		},
 		{
-			name: "tests may use oracles and start the lobby, not its drivers",
+			name: "tests may use oracles, start the lobby and use drivers as peers",
 			g: Graph{
 				Imports: map[string][]string{
 					"testbench/lobby": {"drivers/printer", "kiosk/config"},
 					"internal/escpos": {"internal/golden"},
 				},
 				Tests: map[string][]string{
-					"kiosk/ticket": {"internal/escpos", "internal/golden"},
+					"kiosk/ticket": {"internal/escpos", "internal/golden", "drivers/receipt"},
 					"kiosk/health": {"testbench/lobby"},
-					"ui/shell":     {"testbench/lobby", "internal/legibility"},
+					"ui/shell":     {"testbench/lobby", "internal/legibility", "drivers/receipt/receipttest"},
 				},
 			},
 		},
@@ -109,13 +109,13 @@ func TestCheck(t *testing.T) {
 					"kiosk/ticket":    {"kiosk/config"},
 				},
 				Tests: map[string][]string{
-					"kiosk/ticket":    {"kiosk/config", "drivers/receipt"},
+					"kiosk/ticket":    {"kiosk/config", "ui/xvfb"},
 					"kiosk/health":    {"testbench/bench"},
-					"ui/shell":        {"drivers/receipt/receipttest"},
+					"ui/shell":        {"ui/cmd/kiosk"},
 					"drivers/printer": {"kiosk/config/configtest"},
 				},
 			},
-			wants: []string{"drivers/printer (tests) → kiosk/config/configtest", "kiosk/health (tests) → testbench/bench", "kiosk/ticket (tests) → drivers/receipt", "ui/shell (tests) → drivers/receipt/receipttest"},
+			wants: []string{"drivers/printer (tests) → kiosk/config/configtest", "kiosk/health (tests) → testbench/bench", "kiosk/ticket (tests) → ui/xvfb", "ui/shell (tests) → ui/cmd/kiosk"},
 		},
 		{
 			name: "what the code reached is not told again for its tests",

@@ -3,7 +3,11 @@
 // names the field and line of every error.
 package config
 
-import "time"
+import (
+	"time"
+
+	"borne/internal/receiptspec"
+)
 
 // Config is the whole kiosk configuration.
 type Config struct {
@@ -79,14 +83,9 @@ type Printer struct {
 	PageQuota int    `toml:"page_quota"` // pages a session may print, copies included
 }
 
-// Receipt is the ticket printer (ESC/POS).
-type Receipt struct {
-	Device  string `toml:"device"`       // serial line or USB printer-class device file
-	TCP     string `toml:"tcp"`          // or host:port of a network printer
-	Profile string `toml:"profile"`      // the model, from drivers/receipt/profiles.toml
-	Baud    int    `toml:"baud"`         // serial lines only
-	Flow    string `toml:"flow_control"` // serial lines only: none, rts-cts or xon-xoff
-}
+// Receipt is the ticket printer (ESC/POS). Its driver takes it as it is,
+// so it is defined where both see it.
+type Receipt = receiptspec.Config
 
 // GPIO is the pin map of the wired extras, by periph.io pin name ("GPIO17"
 // or a line name); a pin left out is not fitted.

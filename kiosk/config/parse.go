@@ -12,7 +12,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
-	"borne/drivers/receipt"
+	"borne/internal/receiptspec"
 	"borne/kiosk/i18n"
 	"borne/kiosk/metrics"
 )
@@ -291,9 +291,9 @@ const (
 	DefaultRetentionMonths = 13
 	DefaultUploadLimit     = 5 * MB
 	DefaultPageQuota       = 20
-	DefaultReceiptProfile  = receipt.DefaultProfile
+	DefaultReceiptProfile  = receiptspec.DefaultProfile
 	DefaultBaud            = 9600
-	DefaultFlow            = string(receipt.FlowNone)
+	DefaultFlow            = string(receiptspec.FlowNone)
 	DefaultStaffIdle       = 5 * time.Minute
 	DefaultRelayOff        = 5 * time.Second
 	DefaultMetricsListen   = metrics.DefaultListen

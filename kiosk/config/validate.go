@@ -14,7 +14,7 @@ import (
 	_ "time/tzdata" // time zones must load on a kiosk image without tzdata
 	"unicode/utf8"
 
-	"borne/drivers/receipt"
+	"borne/internal/receiptspec"
 	"borne/kiosk/i18n"
 	"borne/kiosk/metrics"
 	"borne/kiosk/pictos"
@@ -405,14 +405,14 @@ func (v *checker) receipt(r *Receipt) {
 			v.add("receipt.tcp", "%q is not host:port (write e.g. \"192.168.1.50:9100\")", r.TCP)
 		}
 	}
-	if _, ok := receipt.LookupProfile(r.Profile); !ok {
-		v.add("receipt.profile", "%q is not a known printer model (known: %s)", r.Profile, strings.Join(receipt.ProfileNames(), ", "))
+	if _, ok := receiptspec.LookupProfile(r.Profile); !ok {
+		v.add("receipt.profile", "%q is not a known printer model (known: %s)", r.Profile, strings.Join(receiptspec.ProfileNames(), ", "))
 	}
-	if !receipt.ValidBaud(r.Baud) {
+	if !receiptspec.ValidBaud(r.Baud) {
 		v.add("receipt.baud", "%d is not a serial speed (write 9600, 19200, 38400, 57600 or 115200: the one set on the printer)", r.Baud)
 	}
-	switch receipt.Flow(r.Flow) {
-	case receipt.FlowNone, receipt.FlowRTSCTS, receipt.FlowXONOFF:
+	switch receiptspec.Flow(r.Flow) {
+	case receiptspec.FlowNone, receiptspec.FlowRTSCTS, receiptspec.FlowXONOFF:
 	default:
 		v.add("receipt.flow_control", "%q is not a flow control (write \"none\", \"rts-cts\" or \"xon-xoff\")", r.Flow)
 	}

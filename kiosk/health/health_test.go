@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"borne/drivers/scanner"
+	"borne/internal/escpos"
 	"borne/kiosk/health"
 	"borne/kiosk/metrics"
 	"borne/kiosk/usage"
-	"borne/internal/escpos"
 	"borne/testbench/lobby"
 	"borne/testbench/lobby/lobbytest"
 )

@@ -16,8 +16,8 @@ import (
 	"sync"
 	"testing"
 
-	"borne/kiosk/shrink/shrinktest"
 	"borne/internal/legibility"
+	"borne/kiosk/shrink/shrinktest"
 )
 
 // TestShrinkCorpusLegible shrinks corpus letters and checks the promise:

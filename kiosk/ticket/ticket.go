@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"borne/drivers/receipt"
+	"borne/internal/receiptspec"
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
 	"borne/kiosk/services"
@@ -295,34 +295,34 @@ func weekday(c *i18n.Catalog, d time.Weekday) string {
 }
 
 // Doc lays the ticket out for the receipt printer.
-func (t *Ticket) Doc() *receipt.Doc {
-	d := &receipt.Doc{RTL: t.RTL}
-	d.Text(t.Site, receipt.Style{Bold: true, Align: receipt.Center})
-	d.Text(t.Title, receipt.Style{Bold: true, Large: true, Align: receipt.Center})
-	d.Text(t.When, receipt.Style{Align: receipt.Center})
+func (t *Ticket) Doc() *receiptspec.Doc {
+	d := &receiptspec.Doc{RTL: t.RTL}
+	d.Text(t.Site, receiptspec.Style{Bold: true, Align: receiptspec.Center})
+	d.Text(t.Title, receiptspec.Style{Bold: true, Large: true, Align: receiptspec.Center})
+	d.Text(t.When, receiptspec.Style{Align: receiptspec.Center})
 	for _, s := range t.Sections {
 		d.Rule()
 		if s.Heading != "" {
-			d.Text(s.Heading, receipt.Style{Bold: true, Large: true})
+			d.Text(s.Heading, receiptspec.Style{Bold: true, Large: true})
 		}
 		for i, it := range s.Items {
 			if i > 0 {
 				d.Feed(1)
 			}
 			if it.Title != "" {
-				d.Text(it.Title, receipt.Style{Bold: true})
+				d.Text(it.Title, receiptspec.Style{Bold: true})
 			}
 			for _, l := range it.Lines {
-				d.Text(l, receipt.Style{})
+				d.Text(l, receiptspec.Style{})
 			}
 		}
 	}
 	for _, q := range t.QR {
 		d.Rule()
-		d.Text(q.Caption, receipt.Style{Align: receipt.Center})
+		d.Text(q.Caption, receiptspec.Style{Align: receiptspec.Center})
 		d.QR(q.Data)
 	}
 	d.Rule()
-	d.Text(t.Footer, receipt.Style{Align: receipt.Center})
+	d.Text(t.Footer, receiptspec.Style{Align: receiptspec.Center})
 	return d
 }

@@ -1,7 +1,6 @@
 package ticket
 
 import (
-	"borne/internal/golden"
 	"context"
 	"errors"
 	"flag"
@@ -13,9 +12,10 @@ import (
 	"time"
 
 	"borne/drivers/receipt"
+	"borne/internal/escpos"
+	"borne/internal/golden"
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
-	"borne/internal/escpos"
 )
 
 var (
@@ -259,17 +259,5 @@ func BenchmarkTicketEncode(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-func TestReceiptOptions(t *testing.T) {
-	cfg := config.Default()
-	opt, ok := ReceiptOptions(cfg, quiet)
-	if !ok || opt.Link.Device != cfg.Receipt.Device || opt.Link.Baud != 115200 || opt.Link.Flow != receipt.FlowNone || opt.Profile.Name != "generic-80mm" {
-		t.Errorf("%+v %v", opt, ok)
-	}
-	cfg.Receipt.Device = ""
-	if _, ok := ReceiptOptions(cfg, quiet); ok {
-		t.Error("no device, no TCP: still a printer")
 	}
 }

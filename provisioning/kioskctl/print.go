@@ -130,7 +130,7 @@ func printTicket(e *env, name string, args []string) int {
 	if *device != "" || *tcp != "" {
 		cfg.Receipt.Device, cfg.Receipt.TCP = *device, *tcp
 	}
-	opt, ok := ticket.ReceiptOptions(cfg, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	opt, ok := receipt.ConfigOptions(cfg.Receipt, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if *out == "" && !ok {
 		return e.usageErr(name, "no ticket printer: give --device, --tcp or --out, or set receipt.device in the configuration")
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"borne/drivers/printer/printertest"
-	"borne/testbench/demosite"
 	"borne/internal/escpos"
+	"borne/testbench/demosite"
 )
 
 func pdfFile(t *testing.T) string {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"borne/drivers/receipt"
-	"borne/kiosk/ticket"
 	"borne/internal/escpos"
 )
 
@@ -26,7 +25,7 @@ const statusBound = 5 * time.Second
 
 func runReceipt(ctx context.Context, env *Env) []Step {
 	r := &recorder{env: env, suite: "receipt"}
-	opt, ok := ticket.ReceiptOptions(env.Config, env.Logger())
+	opt, ok := receipt.ConfigOptions(env.Config.Receipt, env.Logger())
 	if !ok {
 		r.skip("receipt", "status", "ask the printer for its status", "no ticket printer in the config ([receipt] device or tcp)")
 		return r.steps

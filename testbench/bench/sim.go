@@ -12,8 +12,8 @@ import (
 
 	"borne/drivers/gpio/gpiotest"
 	"borne/drivers/printer/printertest"
-	"borne/kiosk/config"
 	"borne/internal/escpos"
+	"borne/kiosk/config"
 	"borne/testbench/lobby"
 )
 

@@ -14,7 +14,6 @@ import (
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
 	"borne/kiosk/health"
-	"borne/kiosk/ticket"
 )
 
 // SoakOptions bound a soak: Cycles, or Duration, or both (whichever ends
@@ -104,7 +103,7 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		kinds = append(kinds, soakKind{"a4/print", uri, func(st *Step) { soakPrint(ctx, c, pdf, st) }})
 	}
-	if ropt, ok := ticket.ReceiptOptions(env.Config, quiet.Logger()); ok {
+	if ropt, ok := receipt.ConfigOptions(env.Config.Receipt, quiet.Logger()); ok {
 		p := receipt.New(ropt)
 		var doc receipt.Doc
 		doc.Text("Borne — soak", receipt.Style{Bold: true})

@@ -15,10 +15,9 @@ import (
 
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
+	"borne/internal/escpos"
 	"borne/kiosk/config"
 	"borne/kiosk/pincode"
-	"borne/kiosk/ticket"
-	"borne/internal/escpos"
 )
 
 func startLobby(t *testing.T, runDir string) *Lobby {
@@ -112,7 +111,7 @@ func TestTwoLobbies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opt, ok := ticket.ReceiptOptions(cfg, quiet)
+		opt, ok := receipt.ConfigOptions(cfg.Receipt, quiet)
 		if !ok {
 			t.Fatal("no ticket printer in the lobby's config")
 		}

@@ -17,13 +17,13 @@ import (
 	"borne/drivers/gpio"
 	"borne/drivers/gpio/gpiotest"
 	"borne/drivers/scanner"
+	"borne/internal/escpos"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/pincode"
 	"borne/kiosk/session"
 	"borne/kiosk/staff"
 	"borne/kiosk/usage"
-	"borne/internal/escpos"
 	"borne/testbench/lobby/lobbytest"
 )
 

@@ -12,7 +12,6 @@ import (
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/kiosk/config"
-	"borne/kiosk/ticket"
 	"borne/testbench/lobby"
 )
 
@@ -46,7 +45,7 @@ func StartPrinters(t testing.TB) Printers {
 	t.Cleanup(func() { rp.Stop() })
 	cfg := config.Default()
 	cfg.Receipt.Device = rp.Device
-	ropt, ok := ticket.ReceiptOptions(cfg, quiet)
+	ropt, ok := receipt.ConfigOptions(cfg.Receipt, quiet)
 	if !ok {
 		t.Fatal("lobbytest: no receipt printer in the built-in config")
 	}

@@ -11,7 +11,6 @@ import (
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/session"
-	"borne/kiosk/ticket"
 	"borne/ui/shell"
 )
 
@@ -34,7 +33,7 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 			d.Printer = p
 		}
 	}
-	if opt, ok := ticket.ReceiptOptions(cfg, log); ok {
+	if opt, ok := receipt.ConfigOptions(cfg.Receipt, log); ok {
 		d.Receipt = receipt.New(opt)
 	}
 	if dev := cfg.Scanner.Device; dev != "" {

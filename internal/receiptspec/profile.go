@@ -1,4 +1,4 @@
-package receipt
+package receiptspec
 
 import (
 	"bytes"
@@ -46,12 +46,12 @@ func mustLoadProfiles(data []byte) map[string]Profile {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&file); err != nil {
-		panic(fmt.Sprintf("receipt: profiles.toml: %v", err)) // embedded: a test guards it
+		panic(fmt.Sprintf("receiptspec: profiles.toml: %v", err)) // embedded: a test guards it
 	}
 	m := map[string]Profile{}
 	for _, p := range file.Profile {
 		if err := p.check(); err != nil {
-			panic(fmt.Sprintf("receipt: profiles.toml: %s: %v", p.Name, err))
+			panic(fmt.Sprintf("receiptspec: profiles.toml: %s: %v", p.Name, err))
 		}
 		m[p.Name] = p
 	}
@@ -67,8 +67,8 @@ func (p Profile) check() error {
 	case !slices.Contains([]string{CutPartial, CutFull, CutNone}, p.Cutter):
 		return fmt.Errorf("cutter %q: want partial, full or none", p.Cutter)
 	}
-	if _, _, ok := p.textCodePage(); !ok {
-		return fmt.Errorf("no code page Borne can write (want one of %v)", codePageOrder)
+	if !slices.ContainsFunc(TextCodePages, func(name string) bool { _, ok := p.CodePages[name]; return ok }) {
+		return fmt.Errorf("no code page Borne can write (want one of %v)", TextCodePages)
 	}
 	return nil
 }
@@ -88,3 +88,32 @@ func ProfileNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// TextCodePages are the code pages text can go out in, by preference:
+// CP858 has every letter of French, Spanish and Portuguese and the euro
+// sign; CP1252 too; CP850 lacks only €; CP437 is the last resort.
+var TextCodePages = []string{"cp858", "cp1252", "cp850", "cp437"}
+
+// Config is the ticket printer's section of the kiosk's configuration.
+type Config struct {
+	Device  string `toml:"device"`       // serial line or USB printer-class device file
+	TCP     string `toml:"tcp"`          // or host:port of a network printer
+	Profile string `toml:"profile"`      // the model, from profiles.toml
+	Baud    int    `toml:"baud"`         // serial lines only
+	Flow    string `toml:"flow_control"` // serial lines only: none, rts-cts or xon-xoff
+}
+
+// Flow control on a serial line.
+type Flow string
+
+const (
+	FlowNone   Flow = "none"
+	FlowRTSCTS Flow = "rts-cts"  // hardware handshake: the printer holds data back when its buffer fills
+	FlowXONOFF Flow = "xon-xoff" // software handshake; raster images may contain the XON/XOFF bytes
+)
+
+// Bauds are the speeds a serial line can be set to.
+var Bauds = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400}
+
+// ValidBaud tells whether a serial line can run at b.
+func ValidBaud(b int) bool { return slices.Contains(Bauds, b) }

@@ -1,4 +1,9 @@
-package receipt
+// Package receiptspec is what the core and the ticket printer's driver
+// share, so that neither imports the other: the document a ticket is
+// (Doc), the printer models (Profile, from profiles.toml) and the serial
+// line's settings (Flow, Bauds). The core writes tickets and checks the
+// configuration in these terms; drivers/receipt prints them.
+package receiptspec
 
 import "image"
 
@@ -53,3 +58,13 @@ func (d *Doc) Image(img image.Image) { d.Blocks = append(d.Blocks, Block{Kind: K
 
 // Feed adds n blank lines.
 func (d *Doc) Feed(n int) { d.Blocks = append(d.Blocks, Block{Kind: KindFeed, Lines: n}) }
+
+// Align is a horizontal alignment. In a right-to-left document Start is the
+// right edge.
+type Align int
+
+const (
+	Start Align = iota
+	Center
+	End
+)
