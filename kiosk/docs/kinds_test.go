@@ -322,3 +322,38 @@ func TestTrayKind(t *testing.T) {
 		t.Errorf("%s %s, want the card as JPEG", res.Format, res.PerPage[0])
 	}
 }
+
+// BenchmarkShrinkKind shrinks one page (a card's two sides for id) of each
+// kind of the bench, as kioskctl does: per-kind time and memory for
+// profiling (make bench's shrinkbench has the peers side by side).
+func BenchmarkShrinkKind(b *testing.B) {
+	dir, err := filepath.Abs(corpus(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tests := []struct {
+		kind, doc string
+		pages     []string
+	}{
+		{"letter", DocLetter, []string{dir + "/scan-00.jpg"}},
+		{"hard", DocLetter, []string{hard + "faded.jpg"}},
+		{"id", DocID, []string{hard + "idcard-front.jpg", hard + "idcard-back.jpg"}},
+		{"photo", DocPhoto, []string{hard + "photo-print.jpg"}},
+		{"other-linn", DocLetter, []string{dir + "/linn.png"}},
+		{"other-typewriter", DocLetter, []string{dir + "/typewriter.png"}},
+	}
+	for _, tt := range tests {
+		b.Run(tt.kind, func(b *testing.B) {
+			var pages []Page
+			for _, p := range tt.pages {
+				pages = append(pages, Page{Path: p})
+			}
+			out := filepath.Join(b.TempDir(), "out")
+			for b.Loop() {
+				if _, err := Shrink(context.Background(), pages, Target{Kind: tt.doc}, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
