@@ -242,26 +242,33 @@ func straightCut(p *planes, r rotRect, deg float64) *planes {
 	return out
 }
 
-// samplePlane fills a w×h plane from src through at, which maps full
+// samplePlane fills a w×h plane from src through at, an affine map of full
 // resolution output pixels to full resolution source pixels; sub is the
-// subsampling of both (2 for chroma).
+// subsampling of both (2 for chroma). at is asked twice a row: along a row,
+// the source point moves by a constant step, followed in 16.16 fixed point
+// (a 2000-pixel row drifts by under a hundredth of a pixel).
 func samplePlane(src plane, w, h, sub int, fill byte, at func(x, y float64) (float64, float64)) plane {
 	out := newPlane(w, h, fill)
 	s := float64(sub)
+	fixed := func(v float64) int64 { return int64(math.Round(v * (1 << 16))) }
 	for y := range h {
 		row := out.row(y)
+		fy := (float64(y) + 0.5) * s
+		sx, sy := at(0.5*s, fy)
+		nx, ny := at(1.5*s, fy)
+		px, py := fixed(sx/s-0.5), fixed(sy/s-0.5)
+		dx, dy := fixed((nx-sx)/s), fixed((ny-sy)/s)
 		for x := range w {
-			sx, sy := at((float64(x)+0.5)*s, (float64(y)+0.5)*s)
-			sx, sy = sx/s-0.5, sy/s-0.5
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			x0, y0 := int(px>>16), int(py>>16)
+			tx, ty := int(px>>8&255), int(py>>8&255)
+			px, py = px+dx, py+dy
 			if x0 < 0 || y0 < 0 || x0+1 >= src.w || y0+1 >= src.h {
 				continue
 			}
-			tx, ty := sx-float64(x0), sy-float64(y0)
 			r0, r1 := src.pix[y0*src.stride+x0:], src.pix[(y0+1)*src.stride+x0:]
-			top := float64(r0[0])*(1-tx) + float64(r0[1])*tx
-			bot := float64(r1[0])*(1-tx) + float64(r1[1])*tx
-			row[x] = uint8(top*(1-ty) + bot*ty + 0.5)
+			top := int(r0[0])*(256-tx) + int(r0[1])*tx
+			bot := int(r1[0])*(256-tx) + int(r1[1])*tx
+			row[x] = uint8((top*(256-ty) + bot*ty + 1<<15) >> 16)
 		}
 	}
 	return out
