@@ -98,8 +98,10 @@ static int borne_decode(struct borne_jpeg *j, unsigned char *y, unsigned char *c
 }
 
 // borne_encode compresses planes as a baseline JFIF JPEG stating dpi: luma
-// w×h, chroma at half resolution (cb and cr NULL for grey). row holds 3w
-// bytes. The result is malloc'ed into *out; 0 on success.
+// w×h, chroma at half resolution (cb and cr NULL for grey), with Huffman
+// tables fitted to the picture (lossless, 3 to 8% smaller; progressive
+// coding gained cards 3% and cost photos as much, so it is not used). row
+// holds 3w bytes. The result is malloc'ed into *out; 0 on success.
 static int borne_encode(const unsigned char *y, int ys, const unsigned char *cb, const unsigned char *cr, int cs,
                         int w, int h, int quality, int dpi, unsigned char *row,
                         unsigned char **out, unsigned long *outlen, char *msg) {
@@ -124,6 +126,7 @@ static int borne_encode(const unsigned char *y, int ys, const unsigned char *cb,
 	c.in_color_space = cb ? JCS_YCbCr : JCS_GRAYSCALE;
 	jpeg_set_defaults(&c); // 4:2:0 for colour
 	jpeg_set_quality(&c, quality, TRUE);
+	c.optimize_coding = TRUE;
 	c.density_unit = 1;
 	c.X_density = c.Y_density = dpi;
 	jpeg_start_compress(&c, TRUE);

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"sort"
 )
 
 // Document kinds, as the resident names them: they decide what is kept.
@@ -30,17 +31,38 @@ var DocKinds = []string{DocLetter, DocID, DocPhoto}
 // KindCard is Choice.Kind of an identity document's side.
 const KindCard = "id-card"
 
-// imageLevel is one step of quality of a kept picture.
+// imageLevel is one step of a kept picture: its resolution at most, and
+// how alike to the scan its drawn parts must stay (busySSIM); the quality
+// is the lowest that keeps them so.
 type imageLevel struct {
 	maxDPI  float64
-	quality int
+	minSSIM float64
 }
+
+// keepSSIM keeps a picture as the scan shows it: a card's 7-point text
+// sharp and its printed background whole (JPEG q60 to q70 on the test
+// cards, whose sensor noise is most of their bytes). floorSSIM is the
+// legibility floor a site's limit may bring a picture down to: ringing
+// shows around letters, which OCR still reads all of (q35 to q40).
+const (
+	keepSSIM  = 0.995
+	floorSSIM = 0.990
+)
 
 // idLevels keep the card at 300 dpi or more as long as the limit allows:
 // offices read its small print and check its background.
-var idLevels = []imageLevel{{600, 80}, {600, 70}, {600, 60}, {300, 60}, {300, 50}, {300, 40}, {200, 40}}
+var idLevels = []imageLevel{{600, keepSSIM}, {300, keepSSIM}, {300, floorSSIM}, {200, floorSSIM}}
 
-var photoLevels = []imageLevel{{300, 85}, {300, 75}, {300, 60}, {200, 60}, {150, 50}}
+// photoLevels: a photo is kept at photoPixels along its long side (or its
+// scan's resolution, if less), but not under 200 dpi at first.
+var photoLevels = []imageLevel{{300, keepSSIM}, {150, floorSSIM}}
+
+// photoPixels is enough for a photo attached to a form, on screen or
+// printed: a 15 × 10 cm print keeps 200 dpi, an identity photo its scan's.
+const photoPixels = 1200
+
+// jpegQualities are the qualities a picture's is chosen from, best first.
+var jpegQualities = []int{95, 90, 85, 80, 75, 70, 65, 60, 55, 50, 45, 40}
 
 // What finding a document on the glass looks for, per 8×8 cell at 300 dpi.
 const (
@@ -220,26 +242,33 @@ func straightCut(p *planes, r rotRect, deg float64) *planes {
 	return out
 }
 
-// samplePlane fills a w×h plane from src through at, which maps full
+// samplePlane fills a w×h plane from src through at, an affine map of full
 // resolution output pixels to full resolution source pixels; sub is the
-// subsampling of both (2 for chroma).
+// subsampling of both (2 for chroma). at is asked twice a row: along a row,
+// the source point moves by a constant step, followed in 16.16 fixed point
+// (a 2000-pixel row drifts by under a hundredth of a pixel).
 func samplePlane(src plane, w, h, sub int, fill byte, at func(x, y float64) (float64, float64)) plane {
 	out := newPlane(w, h, fill)
 	s := float64(sub)
+	fixed := func(v float64) int64 { return int64(math.Round(v * (1 << 16))) }
 	for y := range h {
 		row := out.row(y)
+		fy := (float64(y) + 0.5) * s
+		sx, sy := at(0.5*s, fy)
+		nx, ny := at(1.5*s, fy)
+		px, py := fixed(sx/s-0.5), fixed(sy/s-0.5)
+		dx, dy := fixed((nx-sx)/s), fixed((ny-sy)/s)
 		for x := range w {
-			sx, sy := at((float64(x)+0.5)*s, (float64(y)+0.5)*s)
-			sx, sy = sx/s-0.5, sy/s-0.5
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			x0, y0 := int(px>>16), int(py>>16)
+			tx, ty := int(px>>8&255), int(py>>8&255)
+			px, py = px+dx, py+dy
 			if x0 < 0 || y0 < 0 || x0+1 >= src.w || y0+1 >= src.h {
 				continue
 			}
-			tx, ty := sx-float64(x0), sy-float64(y0)
 			r0, r1 := src.pix[y0*src.stride+x0:], src.pix[(y0+1)*src.stride+x0:]
-			top := float64(r0[0])*(1-tx) + float64(r0[1])*tx
-			bot := float64(r1[0])*(1-tx) + float64(r1[1])*tx
-			row[x] = uint8(top*(1-ty) + bot*ty + 0.5)
+			top := int(r0[0])*(256-tx) + int(r0[1])*tx
+			bot := int(r1[0])*(256-tx) + int(r1[1])*tx
+			row[x] = uint8((top*(256-ty) + bot*ty + 1<<15) >> 16)
 		}
 	}
 	return out
@@ -332,8 +361,13 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 			scaled := make([]cutout, len(pic))
 			for i, c := range pic {
 				scaled[i] = c
-				if c.dpi > lv.maxDPI*1.05 {
-					scaled[i] = cutout{p: c.p.scaled(lv.maxDPI / c.dpi), dpi: lv.maxDPI, angle: c.angle}
+				maxDPI := lv.maxDPI
+				if kind == DocPhoto {
+					long := float64(max(c.p.y.w, c.p.y.h)) / c.dpi // inches
+					maxDPI = min(maxDPI, max(200, photoPixels/long))
+				}
+				if c.dpi > maxDPI*1.05 {
+					scaled[i] = cutout{p: c.p.scaled(maxDPI / c.dpi), dpi: maxDPI, angle: c.angle}
 				}
 			}
 			img, dpi := stack(scaled)
@@ -342,10 +376,11 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 			}
 			var enc []byte
 			var err error
+			q := 0
 			if format == PNG {
 				enc, err = encodePNG(img)
 			} else {
-				enc, err = encodeJPEG(img, lv.quality, dpi)
+				q, enc, err = fitJPEG(img, dpi, lv.minSSIM)
 			}
 			if err != nil {
 				return nil, "", nil, fmt.Errorf("page %d: %w", page+1, err)
@@ -369,10 +404,6 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 				total += c.p.y.w * c.p.y.h
 			}
 			for _, c := range scaled {
-				q := lv.quality
-				if format == PNG {
-					q = 0
-				}
 				choices[page] = Choice{Page: page + 1, Kind: pictureKind(kind), Photos: 1, PhotoDPI: int(math.Round(dpi)), Quality: q, Skew: c.angle,
 					Bytes: int64(len(enc)) * int64(c.p.y.w*c.p.y.h) / int64(total)}
 				page++
@@ -387,6 +418,37 @@ func shrinkPictures(ctx context.Context, pages []Page, kind string, f accepted, 
 		smallest = min(smallest, int64(len(data)))
 	}
 	return nil, "", nil, tooBig(len(pages), smallest, limit)
+}
+
+// fitJPEG encodes a picture at the lowest of jpegQualities whose luma stays
+// at least minSSIM alike to the picture's where something is drawn (the
+// best quality when none does). SSIM falls as the quality does: a binary
+// search of the luma alone finds it in four tries.
+func fitJPEG(p *planes, dpi, minSSIM float64) (int, []byte, error) {
+	grey := &planes{y: p.y}
+	var err error
+	i := sort.Search(len(jpegQualities), func(i int) bool {
+		if err != nil {
+			return true
+		}
+		enc, e := encodeJPEG(grey, jpegQualities[i], dpi)
+		if e != nil {
+			err = e
+			return true
+		}
+		d, _, e := decodeJPEG(enc)
+		if e != nil {
+			err = fmt.Errorf("decode the JPEG written: %w", e)
+			return true
+		}
+		return busySSIM(p.y, d.y) < minSSIM
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	q := jpegQualities[max(0, i-1)]
+	enc, err := encodeJPEG(p, q, dpi)
+	return q, enc, err
 }
 
 // pictureKind is Choice.Kind for a page of an identity document or photo.
