@@ -17,8 +17,10 @@ import (
 	"borne/drivers/gpio"
 	"borne/drivers/gpio/gpiotest"
 	"borne/drivers/scanner"
+	"borne/drivers/selftest"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
+	"borne/kiosk/metrics"
 	"borne/kiosk/pincode"
 	"borne/kiosk/session"
 	"borne/kiosk/staff"
@@ -196,10 +198,30 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	})
 	m := bind(k)
 	st.Usage = k.store
-	st.Health = health.New(health.Options{Probes: []health.Probe{
-		health.ScannerProbe("pnm:0", scanner.List),
-		health.PrinterProbe(a4), health.ReceiptProbe(tickets),
-	}})
+	// Wired as the kiosk's main does: drivers/selftest's probes and tests,
+	// their results passed to the core as plain values.
+	var probes []health.Probe
+	var tests []health.Test
+	add := func(device string, check func(context.Context) selftest.Status, test func(context.Context) selftest.Result) {
+		probes = append(probes, health.Probe{Device: device, Check: func(ctx context.Context) health.Status {
+			s := check(ctx)
+			return health.Status{Up: s.Up, Code: s.Code, Staff: s.Staff, Paper: metrics.Paper(s.Paper)}
+		}})
+		tests = append(tests, health.Test{Device: device, Run: func(ctx context.Context) health.Result { return health.Result(test(ctx)) }})
+	}
+	add(health.Scanner, func(ctx context.Context) selftest.Status { return selftest.ScannerStatus(ctx, "pnm:0", scanner.List) },
+		func(ctx context.Context) selftest.Result {
+			return selftest.Scan(ctx, func(ctx context.Context) (scanner.Device, error) { return scanner.Open(ctx, "pnm:0") }, scanner.Options{Resolution: 150})
+		})
+	add(health.Printer, func(ctx context.Context) selftest.Status { return selftest.PrinterStatus(ctx, a4) },
+		func(ctx context.Context) selftest.Result {
+			return selftest.PrintPage(ctx, a4, "Borne — page de test")
+		})
+	add(health.Receipt, func(ctx context.Context) selftest.Status { return selftest.ReceiptStatus(ctx, tickets) },
+		func(ctx context.Context) selftest.Result {
+			return selftest.PrintTicket(ctx, tickets, selftest.TicketDoc("k1"))
+		})
+	st.Health = health.New(health.Options{Probes: probes, Tests: tests})
 	dev, err := gpio.New(board.Lines(), gpio.Options{InputsActiveLow: true, RelayOff: 10 * time.Millisecond}, gpio.Handlers{Maintenance: m.KeySwitch})
 	if err != nil {
 		t.Fatal(err)

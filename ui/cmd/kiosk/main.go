@@ -191,7 +191,8 @@ func run() int {
 		log.Info("speech: no sound card or no espeak-ng: the listen button is hidden")
 	}
 	devices := openDevices(cfg, log)
-	monitor := health.New(health.Options{Probes: devices.probes(cfg), Metrics: stats, Usage: rec, Log: log})
+	probes, tests := devices.probes(cfg)
+	monitor := health.New(health.Options{Probes: probes, Tests: tests, Metrics: stats, Usage: rec, Log: log})
 	sup.Go("health", monitor.Serve)
 	shellOpt := shell.Options{
 		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
