@@ -16,6 +16,7 @@ import (
 
 	"borne/drivers/gpio"
 	"borne/drivers/gpio/gpiotest"
+	"borne/drivers/receipt"
 	"borne/drivers/scanner"
 	"borne/drivers/selftest"
 	"borne/kiosk/config"
@@ -217,9 +218,14 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 		func(ctx context.Context) selftest.Result {
 			return selftest.PrintPage(ctx, a4, "Borne — page de test")
 		})
+	// The virtual printer draws the test ticket before it answers the status
+	// request that follows: give it the time that takes under the race
+	// detector on a busy machine.
+	profile, _ := receipt.LookupProfile("generic-80mm")
+	slowTickets := receipt.New(receipt.Options{Link: receipt.Link{Device: rp.Device}, Profile: profile, StatusWait: 10 * time.Second})
 	add(health.Receipt, func(ctx context.Context) selftest.Status { return selftest.ReceiptStatus(ctx, tickets) },
 		func(ctx context.Context) selftest.Result {
-			return selftest.PrintTicket(ctx, tickets, selftest.TicketDoc("k1"))
+			return selftest.PrintTicket(ctx, slowTickets, selftest.TicketDoc("k1"))
 		})
 	st.Health = health.New(health.Options{Probes: probes, Tests: tests})
 	dev, err := gpio.New(board.Lines(), gpio.Options{InputsActiveLow: true, RelayOff: 10 * time.Millisecond}, gpio.Handlers{Maintenance: m.KeySwitch})
