@@ -1,12 +1,9 @@
 package kioskctl
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"borne/drivers/printer/printertest"
 	"borne/drivers/selftest"
@@ -22,22 +19,9 @@ func TestSelfTestCmd(t *testing.T) {
 	// The virtual printer draws each ticket before it answers the status
 	// request that follows it: under the race detector that takes longer
 	// than a real printer takes to answer, hence --status-wait.
-	font, err := escpos.LoadCellFont(escpos.DefaultCellFont)
-	if err != nil {
-		t.Skip(err)
-	}
-	pt, err := escpos.OpenPTY("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pt.Close()
-	rp := escpos.NewPrinter(escpos.Options{Font: font, TearAfter: time.Hour, Log: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rp.Serve(ctx, pt.Master) }()
-	defer func() { cancel(); <-done }()
+	rp, device := virtualTicketPrinter(t, nil)
 	cfg := writeConfig(t, t.TempDir()) // names no device
-	devs := []string{"--config", cfg, "--printer", ipp.URI(), "--receipt", pt.Path, "--status-wait", "10s"}
+	devs := []string{"--config", cfg, "--printer", ipp.URI(), "--receipt", device, "--status-wait", "10s"}
 	for _, c := range []struct {
 		name   string
 		setup  func()
@@ -62,15 +46,7 @@ func TestSelfTestCmd(t *testing.T) {
 			if c.setup != nil {
 				c.setup()
 			}
-			code, stdout, stderr := run(append([]string{"test"}, c.args...)...)
-			if code != c.code || !strings.Contains(stderr, c.stderr) {
-				t.Fatalf("exit %d, stderr %q; want %d and %q\nstdout: %s", code, stderr, c.code, c.stderr, stdout)
-			}
-			for _, want := range c.stdout {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, stdout)
-				}
-			}
+			expect(t, append([]string{"test"}, c.args...), c.code, c.stdout, c.stderr)
 		})
 	}
 

@@ -265,6 +265,8 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	rp.SetFault(escpos.Fault{PaperOut: true})
 	k.tap("staff-refresh")
 	k.waitText("Imprimante de tickets — ✖ En panne — plus de papier")
+	k.tap("staff-test-" + health.Receipt)
+	k.waitText("✖ Échec du ticket : Imprimante de tickets : plus de papier, changer le rouleau (code paper-out, ")
 	k.screenshot("staff-devices")
 
 	k.tap("staff-tab-usage")
