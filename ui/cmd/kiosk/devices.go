@@ -49,7 +49,9 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 }
 
 // probes are the health checks of the devices the kiosk has, and tests
-// their self-tests: drivers/selftest's, handed to the core as plain values.
+// their self-tests: drivers/selftest's, handed to the core as plain values
+// (health.Result is converted from selftest.Result: should the two drift
+// apart, this stops compiling).
 func (d devices) probes(cfg *config.Config) (probes []health.Probe, tests []health.Test) {
 	add := func(device string, check func(ctx context.Context) selftest.Status, test func(ctx context.Context) selftest.Result) {
 		probes = append(probes, health.Probe{Device: device, Check: func(ctx context.Context) health.Status { return statusOf(check(ctx)) }})
