@@ -1,8 +1,12 @@
 // Package health watches the kiosk's peripherals for the staff screen and
 // the fleet's monitoring: it asks each device how it is every Interval (and
-// when staff ask), keeps the answers, feeds the metrics, and counts faults,
-// those it sees and those the screens report, in the metrics and the
-// anonymous usage store.
+// when staff ask), runs a device's self-test when staff ask, keeps the
+// answers, feeds the metrics, and counts faults, those it sees and those
+// the screens report, in the metrics and the anonymous usage store.
+//
+// The probes and tests themselves are drivers/selftest's, which the core
+// may not import: the cmd/ packages wrap them as Probe and Test, whose
+// results are plain values.
 package health
 
 import (
@@ -48,9 +52,35 @@ type Probe struct {
 	Check  func(ctx context.Context) Status
 }
 
+// Outcomes of a test's Result.
+const (
+	Pass      = "pass"
+	Fail      = "fail"      // the device failed: counted as a fault
+	Cancelled = "cancelled" // the test was called off: no verdict
+)
+
+// Result is what a device's self-test found (drivers/selftest.Result,
+// field for field).
+type Result struct {
+	Device   string        `json:"device"`
+	Step     string        `json:"step"`           // "scan", "test-page", "test-ticket"…
+	Outcome  string        `json:"outcome"`        // Pass, Fail or Cancelled
+	Code     string        `json:"code,omitempty"` // on Fail: the driver's stable code
+	Staff    string        `json:"staff"`          // for staff, in plain French
+	Detail   string        `json:"detail"`         // for the logs: precise
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Test runs one device's self-test: a scan, a test page, a test ticket.
+type Test struct {
+	Device string
+	Run    func(ctx context.Context) Result
+}
+
 // Options configures a Monitor.
 type Options struct {
 	Probes   []Probe
+	Tests    []Test
 	Interval time.Duration // 0: DefaultInterval
 	Timeout  time.Duration // for one probe; 0: 10 s
 	Metrics  *metrics.Metrics
@@ -134,6 +164,38 @@ func (m *Monitor) Refresh(ctx context.Context) []Status {
 	}
 	m.mu.Unlock()
 	return out
+}
+
+// HasTest tells whether device has a self-test.
+func (m *Monitor) HasTest(device string) bool {
+	_, ok := m.test(device)
+	return ok
+}
+
+func (m *Monitor) test(device string) (Test, bool) {
+	for _, t := range m.opt.Tests {
+		if t.Device == device {
+			return t, true
+		}
+	}
+	return Test{}, false
+}
+
+// Test runs device's self-test, counts a failure as a fault, and asks
+// every device again; false when device has no test.
+func (m *Monitor) Test(ctx context.Context, device string) (Result, []Status, bool) {
+	t, ok := m.test(device)
+	if !ok {
+		return Result{}, nil, false
+	}
+	r := t.Run(ctx)
+	r.Device = device
+	m.opt.Log.Info("health: self-test", "device", device, "step", r.Step, "outcome", r.Outcome, "code", r.Code,
+		"detail", r.Detail, "duration", r.Duration.Round(time.Millisecond))
+	if r.Outcome == Fail {
+		m.Fault(device, r.Code)
+	}
+	return r, m.Refresh(ctx), true
 }
 
 // Fault counts a fault a screen met (a jam during a scan, a printer that

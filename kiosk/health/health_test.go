@@ -2,52 +2,27 @@ package health_test
 
 import (
 	"context"
-	"fmt"
-	stdpng "image/png"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"borne/drivers/scanner"
-	"borne/internal/escpos"
 	"borne/kiosk/health"
 	"borne/kiosk/metrics"
 	"borne/kiosk/usage"
-	"borne/testbench/lobby"
-	"borne/testbench/lobby/lobbytest"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
 
-// TestMain points libsane at the simulated lobby's pnm scanner before
-// anything initialises it.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "health-sane")
-	if err != nil {
-		panic(err)
-	}
-	page, _ := filepath.Abs("../../testdata/pages/letter.jpg")
-	if _, err := lobby.UseSANE(dir, []string{page}); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// The monitor asks the real simulated devices; the faults the receipt
-// printer is put through show in its statuses, the metrics and the usage
-// store, each counted once however many times it is seen.
-func TestMonitorOnSimulatedLobby(t *testing.T) {
+// The monitor keeps what the probes say (here scripted: the probes on real
+// devices are drivers/selftest's, tested there), and each fault it sees
+// shows in the metrics and the usage store, counted once however many
+// times it is seen.
+func TestMonitor(t *testing.T) {
 	ctx := context.Background()
-	ps := lobbytest.StartPrinters(t)
-	rp := ps.Receipt
 	store, err := usage.Open(filepath.Join(t.TempDir(), "usage.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -59,49 +34,32 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 	defer stopRec()
 	stats := metrics.New(metrics.Options{KioskID: "k1"})
 
-	// SANE cannot unplug its pnm scanner: the listing hides it instead.
-	unplugged := false
-	list := func(ctx context.Context) ([]scanner.Info, error) {
-		if unplugged {
-			return nil, nil
-		}
-		return scanner.List(ctx)
+	var scan, a4, ticket health.Status // what the devices say now
+	probe := func(device string, st *health.Status) health.Probe {
+		return health.Probe{Device: device, Check: func(context.Context) health.Status { return *st }}
 	}
 	mon := health.New(health.Options{Metrics: stats, Usage: rec, Log: quiet, Probes: []health.Probe{
-		health.ScannerProbe("pnm:0", list),
-		health.PrinterProbe(ps.A4),
-		health.ReceiptProbe(ps.Tickets),
+		probe(health.Scanner, &scan), probe(health.Printer, &a4), probe(health.Receipt, &ticket),
 	}})
-	type want struct {
-		up    bool
-		code  string
-		paper metrics.Paper
-	}
+	ok := health.Status{Up: true, Code: "ok", Staff: "prête", Paper: metrics.PaperOK}
 	steps := []struct {
-		name   string
-		fault  escpos.Fault
-		unplug bool
-		want   map[string]want
+		name                string
+		scanner, a4, ticket health.Status
 	}{
-		{"all ready", escpos.Fault{}, false, map[string]want{
-			health.Scanner: {true, "ok", ""}, health.Printer: {true, "ready", metrics.PaperOK}, health.Receipt: {true, "ok", metrics.PaperOK}}},
-		{"ticket paper low", escpos.Fault{PaperLow: true}, false, map[string]want{health.Receipt: {true, "paper-low", metrics.PaperLow}}},
-		{"ticket paper out", escpos.Fault{PaperOut: true}, false, map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
-		{"still out: not a new fault", escpos.Fault{PaperOut: true}, false, map[string]want{health.Receipt: {false, "paper-out", metrics.PaperOut}}},
-		{"silent", escpos.Fault{Silent: true}, false, map[string]want{health.Receipt: {false, "no-reply", metrics.PaperUnknown}}},
-		{"scanner unplugged", escpos.Fault{}, true, map[string]want{health.Scanner: {false, "absent", ""}, health.Receipt: {true, "ok", metrics.PaperOK}}},
+		{"all ready", health.Status{Up: true, Code: "ok", Staff: "prêt"}, ok, ok},
+		{"ticket paper low", health.Status{Up: true, Code: "ok", Staff: "prêt"}, ok, health.Status{Up: true, Code: "paper-low", Staff: "bientôt", Paper: metrics.PaperLow}},
+		{"ticket paper out", health.Status{Up: true, Code: "ok", Staff: "prêt"}, ok, health.Status{Code: "paper-out", Staff: "plus de papier", Paper: metrics.PaperOut}},
+		{"still out: not a new fault", health.Status{Up: true, Code: "ok", Staff: "prêt"}, ok, health.Status{Code: "paper-out", Staff: "plus de papier", Paper: metrics.PaperOut}},
+		{"silent", health.Status{Up: true, Code: "ok", Staff: "prêt"}, ok, health.Status{Code: "no-reply", Staff: "muette", Paper: metrics.PaperUnknown}},
+		{"scanner unplugged", health.Status{Code: "absent", Staff: "introuvable"}, ok, ok},
 	}
 	for _, st := range steps {
-		rp.SetFault(st.fault)
-		unplugged = st.unplug
-		got := map[string]health.Status{}
-		for _, s := range mon.Refresh(ctx) {
-			got[s.Device] = s
-		}
-		for dev, w := range st.want {
-			g := got[dev]
-			if g.Up != w.up || g.Code != w.code || g.Paper != w.paper || g.Staff == "" {
-				t.Errorf("%s: %s = %+v, want up=%v code=%s paper=%q and words for staff", st.name, dev, g, w.up, w.code, w.paper)
+		scan, a4, ticket = st.scanner, st.a4, st.ticket
+		got := mon.Refresh(ctx)
+		for i, w := range []health.Status{st.scanner, st.a4, st.ticket} {
+			w.Device = []string{health.Scanner, health.Printer, health.Receipt}[i]
+			if g := got[i]; g.Device != w.Device || g.Up != w.Up || g.Code != w.Code || g.Paper != w.Paper {
+				t.Errorf("%s: %+v, want %+v", st.name, g, w)
 			}
 		}
 	}
@@ -121,14 +79,7 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 	if strings.Join(faults, ",") != "receipt:no-reply,receipt:paper-out,scanner:absent" {
 		t.Errorf("faults in the usage store: %v", faults)
 	}
-	srv := httptest.NewServer(stats.Handler())
-	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body := scrape(t, stats)
 	for _, line := range []string{
 		`borne_device_faults_total{device="receipt",fault="paper-out"} 1`,
 		`borne_device_up{device="scanner"} 0`,
@@ -140,61 +91,47 @@ func TestMonitorOnSimulatedLobby(t *testing.T) {
 	}
 }
 
-// The test page is one A4 page: its title reads back, and its grey ramp
-// gets darker step after step.
-func TestWriteTestPage(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "test.pdf")
-	if err := health.WriteTestPage(path, "Borne k1 — page de test"); err != nil {
-		t.Fatal(err)
-	}
-	info, err := exec.Command("pdfinfo", path).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(strings.Join(strings.Fields(string(info)), " "), "Pages: 1 ") || !strings.Contains(string(info), "(A4)") {
-		t.Errorf("not one A4 page:\n%s", info)
-	}
-	text, err := exec.Command("pdftotext", path, "-").Output()
-	if err != nil || !strings.Contains(string(text), "Borne k1 — page de test") || !strings.Contains(string(text), "24 pt") {
-		t.Errorf("page text: %q %v", text, err)
-	}
-	png := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command("pdftoppm", "-r", "50", "-png", "-singlefile", path, png).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
-	}
-	f, err := os.Open(png + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := stdpng.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The ramp's steps are 13 mm wide from 30 mm, 77 to 97 mm from the top.
-	prev := -1
-	for i := range 11 {
-		x := int((36.5 + 13*float64(i)) * 50 / 25.4)
-		r, _, _, _ := img.At(x, 171).RGBA() // 87 mm down
-		if v := 65535 - int(r); v <= prev {
-			t.Errorf("grey step %d (%d) not darker than step %d (%d)", i, v, i-1, prev)
-		} else {
-			prev = v
+// A self-test's failure counts as a fault of its device; a test called off
+// does not; a device without a test says so.
+func TestSelfTest(t *testing.T) {
+	ctx := context.Background()
+	stats := metrics.New(metrics.Options{KioskID: "k1"})
+	var next health.Result
+	mon := health.New(health.Options{Metrics: stats, Log: quiet,
+		Probes: []health.Probe{{Device: health.Scanner, Check: func(context.Context) health.Status { return health.Status{Up: true, Code: "ok"} }}},
+		Tests:  []health.Test{{Device: health.Scanner, Run: func(context.Context) health.Result { return next }}},
+	})
+	for _, c := range []struct {
+		name   string
+		result health.Result
+		faults string
+	}{
+		{"passed", health.Result{Step: "scan", Outcome: health.Pass}, ""},
+		{"jammed", health.Result{Step: "scan", Outcome: health.Fail, Code: "jammed"}, `borne_device_faults_total{device="scanner",fault="jammed"} 1`},
+		{"called off", health.Result{Step: "scan", Outcome: health.Cancelled}, `borne_device_faults_total{device="scanner",fault="jammed"} 1`},
+	} {
+		next = c.result
+		got, statuses, ok := mon.Test(ctx, health.Scanner)
+		if !ok || got.Outcome != c.result.Outcome || got.Device != health.Scanner || len(statuses) != 1 {
+			t.Errorf("%s: %+v %v %v", c.name, got, statuses, ok)
 		}
+		if body := scrape(t, stats); c.faults != "" && !strings.Contains(body, c.faults) || c.faults == "" && strings.Contains(body, "faults_total{") {
+			t.Errorf("%s: metrics:\n%s\nwant %q", c.name, body, c.faults)
+		}
+	}
+	if _, _, ok := mon.Test(ctx, health.Printer); ok || mon.HasTest(health.Printer) || !mon.HasTest(health.Scanner) {
+		t.Error("the printer, which has no test, was tested")
 	}
 }
 
-// A listing held up by a resident's long scan is no fault: the scanner is
-// busy, not gone.
-func TestScannerProbeBusy(t *testing.T) {
-	held := func(ctx context.Context) ([]scanner.Info, error) {
-		<-ctx.Done()
-		return nil, fmt.Errorf("scanner: list: %w", ctx.Err())
+func scrape(t *testing.T, stats *metrics.Metrics) string {
+	srv := httptest.NewServer(stats.Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	st := health.ScannerProbe("pnm:0", held).Check(ctx)
-	if !st.Up || st.Code != "busy" {
-		t.Errorf("status while a scan holds libsane: %+v, want up and busy", st)
-	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"borne/internal/escpos"
 	"borne/kiosk/usage"
 )
 
@@ -19,6 +22,48 @@ func run(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = Main(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// expect runs kioskctl with args and wants exit code, stderr with
+// inStderr, and stdout with each of inStdout.
+func expect(t *testing.T, args []string, code int, inStdout []string, inStderr string) {
+	t.Helper()
+	got, stdout, stderr := run(args...)
+	if got != code || !strings.Contains(stderr, inStderr) {
+		t.Fatalf("exit %d, stderr %q; want %d and %q\nstdout: %s", got, stderr, code, inStderr, stdout)
+	}
+	for _, want := range inStdout {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// virtualTicketPrinter serves the virtual ESC/POS printer on a new
+// pseudo-terminal until the test ends; onTicket (may be nil) gets each
+// ticket. It keeps no picture of them.
+func virtualTicketPrinter(t *testing.T, onTicket func(string, escpos.Ticket)) (*escpos.Printer, string) {
+	t.Helper()
+	font, err := escpos.LoadCellFont(escpos.DefaultCellFont)
+	if err != nil {
+		t.Skip(err)
+	}
+	pt, err := escpos.OpenPTY("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp := escpos.NewPrinter(escpos.Options{Font: font, TearAfter: time.Hour, Log: slog.New(slog.DiscardHandler), OnTicket: onTicket})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- vp.Serve(ctx, pt.Master) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Error(err)
+		}
+		pt.Close()
+	})
+	return vp, pt.Path
 }
 
 // newDB creates a usage database at a fresh path with sessions sessions

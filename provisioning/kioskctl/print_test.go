@@ -2,9 +2,6 @@ package kioskctl
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,15 +56,7 @@ func TestPrint(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup()
 			}
-			code, stdout, stderr := run(append([]string{"print"}, tt.args...)...)
-			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
-				t.Fatalf("exit %d, stderr %q; want %d and %q\nstdout: %s", code, stderr, tt.code, tt.stderr, stdout)
-			}
-			for _, want := range tt.stdout {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, stdout)
-				}
-			}
+			expect(t, append([]string{"print"}, tt.args...), tt.code, tt.stdout, tt.stderr)
 		})
 	}
 	if st := s.JobState(2); st != 7 {
@@ -98,27 +87,9 @@ func TestTicket(t *testing.T) {
 	}
 
 	// On the virtual printer, through a pseudo-terminal.
-	font, err := escpos.LoadCellFont(escpos.DefaultCellFont)
-	if err != nil {
-		t.Skip(err)
-	}
-	pt, err := escpos.OpenPTY("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pt.Close()
 	tickets := make(chan escpos.Ticket, 2)
-	vp := escpos.NewPrinter(escpos.Options{Font: font, TearAfter: time.Hour, Log: slog.New(slog.DiscardHandler), OnTicket: func(_ string, tk escpos.Ticket) { tickets <- tk }})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- vp.Serve(ctx, pt.Master) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Error(err)
-		}
-	}()
-	if code, stdout, stderr := run("ticket", "--device", pt.Path, "--counters"); code != 0 || !strings.Contains(stdout, "ticket printer: ok") || !strings.Contains(stdout, "ticket printed") {
+	vp, device := virtualTicketPrinter(t, func(_ string, tk escpos.Ticket) { tickets <- tk })
+	if code, stdout, stderr := run("ticket", "--device", device, "--counters"); code != 0 || !strings.Contains(stdout, "ticket printer: ok") || !strings.Contains(stdout, "ticket printed") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	select {
@@ -127,11 +98,11 @@ func TestTicket(t *testing.T) {
 		t.Fatal("no ticket")
 	}
 	vp.SetFault(escpos.Fault{PaperOut: true})
-	if code, stdout, stderr := run("ticket", "--device", pt.Path); code != 1 || !strings.Contains(stdout, "paper-out") || !strings.Contains(stderr, "paper-out") {
+	if code, stdout, stderr := run("ticket", "--device", device); code != 1 || !strings.Contains(stdout, "paper-out") || !strings.Contains(stderr, "paper-out") {
 		t.Errorf("out of paper: exit %d: %s %s", code, stdout, stderr)
 	}
 	vp.SetFault(escpos.Fault{Silent: true})
-	if code, stdout, _ := run("ticket", "--device", pt.Path, "--status"); code != 1 || !strings.Contains(stdout, "no-reply") {
+	if code, stdout, _ := run("ticket", "--device", device, "--status"); code != 1 || !strings.Contains(stdout, "no-reply") {
 		t.Errorf("silent: exit %d: %s", code, stdout)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"borne/drivers/printer"
-	"borne/kiosk/health"
+	"borne/drivers/selftest"
 )
 
 func init() {
@@ -65,7 +65,7 @@ func runA4(ctx context.Context, env *Env) []Step {
 			return
 		}
 		pdf = filepath.Join(dir, "a4-testpage.pdf")
-		if err := health.WriteTestPage(pdf, "Borne — page de test / test page "+env.Config.Kiosk.ID); err != nil {
+		if err := selftest.WriteTestPage(pdf, "Borne — page de test / test page "+env.Config.Kiosk.ID); err != nil {
 			st.Fail("test-page", "%v", err)
 			return
 		}
@@ -88,19 +88,7 @@ func runA4(ctx context.Context, env *Env) []Step {
 			defer hide()
 			pctx, cancel := context.WithTimeout(ctx, printTimeout)
 			defer cancel()
-			start := time.Now()
-			job, err := c.Print(pctx, pdf, printer.PrintOptions{Pages: 1, Name: "Borne test page"})
-			if err != nil {
-				st.Fail(string(printer.CodeOf(err)), "%v", err)
-				return
-			}
-			st.Measure("submit", time.Since(start).Seconds(), "s")
-			js, err := c.Wait(pctx, job, nil)
-			st.Measure("to completion", time.Since(start).Seconds(), "s")
-			st.Note("job %d (%s) ended %s", job.ID, job.Format, js.State)
-			if err != nil {
-				st.Fail(string(printer.CodeOf(err)), "job %d: %v", job.ID, err)
-			}
+			st.take(selftest.PrintFile(pctx, c, pdf))
 		})
 	}
 	r.do(uri, "state-after", "read the printer's state and reasons after printing", func(st *Step) { printerState(ctx, c, st) })

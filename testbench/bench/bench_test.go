@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"borne/drivers/scanner"
+	"borne/drivers/selftest"
 	"borne/testbench/lobby"
 )
 
@@ -233,7 +234,7 @@ func TestScanChild(t *testing.T) {
 				t.Errorf("answered in %v, past the %v deadline", took, tc.timeout)
 			}
 			for i, p := range pages {
-				if c := checkImage(p.Image, p.DPI, 0, 0); c.Code != "" || p.DPI != 150 {
+				if c := selftest.CheckImage(p.Image, p.DPI, 0, 0); c.Code != "" || p.DPI != 150 {
 					t.Errorf("page %d at %d dpi: %s %s", i+1, p.DPI, c.Code, c.Detail)
 				}
 			}

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"borne/drivers/receipt"
+	"borne/drivers/selftest"
 	"borne/internal/escpos"
 )
 
@@ -118,7 +117,7 @@ func receiptStatus(ctx context.Context, p *receipt.ESCPOS, s *Step) receipt.Stat
 // printTestTicket prints the test ticket and keeps what it printed: the
 // ESC/POS stream, and the picture the virtual printer drew of it.
 func printTestTicket(ctx context.Context, env *Env, p *receipt.ESCPOS, prof receipt.Profile, s *Step) {
-	doc := testTicket(env.Config.Kiosk.ID)
+	doc := selftest.TicketDoc(env.Config.Kiosk.ID)
 	fonts, _ := receipt.DefaultFonts() // only Arabic needs them; the test ticket has none
 	stream, err := receipt.Render(doc, prof, fonts)
 	if err != nil {
@@ -133,13 +132,7 @@ func printTestTicket(ctx context.Context, env *Env, p *receipt.ESCPOS, prof rece
 	}
 	hide := env.Guide.Show("The ticket printer prints a test ticket: take it and check the accents, the € sign, the logo and the QR code.")
 	defer hide()
-	start := time.Now()
-	if err := p.Print(ctx, doc); err != nil {
-		s.Fail(string(receipt.CodeOf(err)), "%v", err)
-		return
-	}
-	s.Measure("print", time.Since(start).Seconds(), "s")
-	if env.Sim == nil {
+	if s.take(selftest.PrintTicket(ctx, p, doc)); s.Verdict != "" || env.Sim == nil {
 		return
 	}
 	png, err := nextTicket(ctx, env.Sim.Tickets, len(before))
@@ -175,56 +168,6 @@ func nextTicket(ctx context.Context, dir string, n int) (string, error) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// testTicket is the ticket printer's test ticket.
-func testTicket(kiosk string) *receipt.Doc {
-	var d receipt.Doc
-	d.Image(logo())
-	d.Text("Borne — ticket de test", receipt.Style{Large: true, Align: receipt.Center})
-	d.Text("Kiosk "+kiosk, receipt.Style{Align: receipt.Center})
-	d.Rule()
-	d.Text("Code page 858:", receipt.Style{Bold: true})
-	d.Text("àâäçéèêëîïôöùûüÿ æœ ÀÂÇÉÈÊËÎÏÔÙÛÜ", receipt.Style{})
-	d.Text("ñ á í ó ú ¿ ¡ ã õ « » ° € 12,50 €", receipt.Style{})
-	d.Rule()
-	d.Text("Normal", receipt.Style{})
-	d.Text("Bold", receipt.Style{Bold: true})
-	d.Text("Large", receipt.Style{Large: true})
-	d.Text("Right", receipt.Style{Align: receipt.End})
-	d.Rule()
-	d.QR("https://www.service-public.fr/")
-	d.Text("Fin du ticket — coupe ci-dessous", receipt.Style{Align: receipt.Center})
-	return &d
-}
-
-// logo draws a raster test logo: a disc, bars of each width from one dot,
-// and a checkerboard, which show a print head's missing dots.
-func logo() image.Image {
-	img := image.NewGray(image.Rect(0, 0, 256, 96))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	for y := range 96 {
-		for x := range 96 {
-			if dx, dy := x-48, y-48; dx*dx+dy*dy < 44*44 {
-				img.SetGray(x, y, color.Gray{})
-			}
-		}
-		x := 104
-		for w := 1; w <= 6; w++ {
-			for i := range w {
-				img.SetGray(x+i, y, color.Gray{})
-			}
-			x += 2 * w
-		}
-		for x := 160; x < 256; x++ {
-			if (x/8+y/8)%2 == 0 {
-				img.SetGray(x, y, color.Gray{})
-			}
-		}
-	}
-	return img
 }
 
 func b2f(b bool) float64 {

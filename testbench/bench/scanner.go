@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"borne/drivers/scanner"
+	"borne/drivers/selftest"
 )
 
 func init() {
@@ -183,7 +184,7 @@ func scanPages(ctx context.Context, env *Env, d scanner.Device, opt scanner.Opti
 	for i, p := range pages {
 		b := p.Image.Bounds()
 		wantW, wantH := expectedSize(settings, p.DPI)
-		c := checkImage(p.Image, p.DPI, wantW, wantH)
+		c := selftest.CheckImage(p.Image, p.DPI, wantW, wantH)
 		if i == 0 {
 			st.Measure("width", float64(b.Dx()), "px")
 			st.Measure("height", float64(b.Dy()), "px")

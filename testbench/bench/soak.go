@@ -13,7 +13,7 @@ import (
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
-	"borne/kiosk/health"
+	"borne/drivers/selftest"
 )
 
 // SoakOptions bound a soak: Cycles, or Duration, or both (whichever ends
@@ -82,8 +82,7 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		closeAll = func() { d.Close() }
 		kinds = append(kinds, soakKind{"scanner/scan", "scanner " + name, func(st *Step) {
-			opt := scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: quiet.simExtra()}
-			scanPages(ctx, &quiet, d, opt, nil, st, "soak")
+			st.take(selftest.ScanWith(ctx, d, scanner.Options{Resolution: 150, Mode: scanner.Gray, Extra: quiet.simExtra()}))
 		}})
 	}
 	defer func() { closeAll() }()
@@ -98,28 +97,25 @@ func Soak(ctx context.Context, env *Env, opt SoakOptions) (*SoakResult, error) {
 		}
 		defer os.RemoveAll(dir)
 		pdf := filepath.Join(dir, "testpage.pdf")
-		if err := health.WriteTestPage(pdf, "Borne — soak"); err != nil {
+		if err := selftest.WriteTestPage(pdf, "Borne — soak"); err != nil {
 			return nil, err
 		}
-		kinds = append(kinds, soakKind{"a4/print", uri, func(st *Step) { soakPrint(ctx, c, pdf, st) }})
+		kinds = append(kinds, soakKind{"a4/print", uri, func(st *Step) {
+			pctx, cancel := context.WithTimeout(ctx, printTimeout)
+			defer cancel()
+			st.take(selftest.PrintFile(pctx, c, pdf))
+		}})
 	}
 	if ropt, ok := receipt.ConfigOptions(env.Config.Receipt, quiet.Logger()); ok {
 		p := receipt.New(ropt)
+		// A short ticket, not the test ticket: a soak of days must not
+		// spend its time drawing logos.
 		var doc receipt.Doc
 		doc.Text("Borne — soak", receipt.Style{Bold: true})
 		doc.Text("àéèçù €", receipt.Style{})
 		doc.QR("https://www.service-public.fr/")
 		dev := ropt.Link.Device + ropt.Link.TCP
-		kinds = append(kinds, soakKind{"receipt/ticket", dev, func(st *Step) {
-			if err := p.Print(ctx, &doc); err != nil {
-				code := receipt.CodeOf(err)
-				if code == receipt.NoReply {
-					st.Fail("silent", "%v", err)
-				} else {
-					st.Fail(string(code), "%v", err)
-				}
-			}
-		}})
+		kinds = append(kinds, soakKind{"receipt/ticket", dev, func(st *Step) { st.take(selftest.PrintTicket(ctx, p, &doc)) }})
 	}
 	if len(kinds) == 0 {
 		return nil, errors.New("soak: the config names no scanner, A4 printer or ticket printer")
@@ -203,18 +199,6 @@ func (r *SoakResult) add(i int, st Step) {
 		if len(r.Slowest) > keepSlowest {
 			r.Slowest = r.Slowest[:keepSlowest]
 		}
-	}
-}
-
-func soakPrint(ctx context.Context, c *printer.Client, pdf string, st *Step) {
-	pctx, cancel := context.WithTimeout(ctx, printTimeout)
-	defer cancel()
-	job, err := c.Print(pctx, pdf, printer.PrintOptions{Pages: 1, Name: "Borne soak"})
-	if err == nil {
-		_, err = c.Wait(pctx, job, nil)
-	}
-	if err != nil {
-		st.Fail(string(printer.CodeOf(err)), "%v", err)
 	}
 }
 

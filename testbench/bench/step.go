@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"borne/drivers/receipt"
+	"borne/drivers/selftest"
 )
 
 // recorder runs the steps of one suite and keeps what they found.
@@ -40,6 +43,21 @@ func (r *recorder) skip(device, name, did, why string) {
 // Fail marks the step failed with a stable code and a precise detail.
 func (s *Step) Fail(code, format string, args ...any) {
 	s.Verdict, s.Code, s.Detail = Fail, code, fmt.Sprintf(format, args...)
+}
+
+// take records what a self-test (drivers/selftest) found.
+func (s *Step) take(r selftest.Result) {
+	s.Measure("time", r.Duration.Seconds(), "s")
+	switch {
+	case r.Outcome == selftest.Pass:
+		s.Note("%s", r.Detail)
+	case r.Outcome == selftest.Cancelled:
+		s.Fail("cancelled", "%s", r.Detail)
+	case r.Code == string(receipt.NoReply):
+		s.Fail("silent", "%s", r.Detail) // the bench's word for a printer that does not answer
+	default:
+		s.Fail(r.Code, "%s", r.Detail)
+	}
 }
 
 // Skip marks the step not run, saying why.

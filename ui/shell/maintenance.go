@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,8 +15,6 @@ import (
 	"github.com/gotk3/gotk3/gtk"
 
 	"borne/drivers/printer"
-	"borne/drivers/receipt"
-	"borne/drivers/scanner"
 	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
@@ -306,16 +302,23 @@ func (s *Shell) devicesTab() gtk.IWidget {
 			row.PackStart(levelRow(lv), false, false, 0)
 		}
 		actions := hbox(16)
-		if test := s.deviceTest(st.Device); test != nil {
-			actions.PackStart(s.actionButton("staff-test-"+st.Device, "done", "Tester", func() { s.runTest(st.Device, "staff-test-"+st.Device, test) }), false, false, 0)
+		h := s.opt.Staff.Health
+		if h.HasTest(st.Device) {
+			actions.PackStart(s.actionButton("staff-test-"+st.Device, "done", "Tester", func() {
+				s.runTest(st.Device, "staff-test-"+st.Device, func(ctx context.Context) (string, []health.Status) {
+					r, statuses, _ := h.Test(ctx, st.Device)
+					return resultText(r), statuses
+				})
+			}), false, false, 0)
 		}
 		if cycle, ok := s.opt.Staff.PowerCycle[st.Device]; ok {
 			actions.PackStart(s.actionButton("staff-cycle-"+st.Device, "rotate", "Couper et rallumer", func() {
-				s.runTest(st.Device, "staff-cycle-"+st.Device, func(ctx context.Context) string {
+				s.runTest(st.Device, "staff-cycle-"+st.Device, func(ctx context.Context) (string, []health.Status) {
+					msg := "Alimentation coupée puis rétablie."
 					if err := cycle(ctx); err != nil {
-						return fmt.Sprintf("Alimentation non coupée : %v", err)
+						msg = fmt.Sprintf("Alimentation non coupée : %v", err)
 					}
-					return "Alimentation coupée puis rétablie."
+					return msg, h.Refresh(ctx)
 				})
 			}), false, false, 0)
 		}
@@ -373,21 +376,16 @@ func (s *Shell) refreshDevices() {
 	}(s.staff.ctx)
 }
 
-// runTest runs a device test off the main loop, asks the devices again, and
-// shows both at once.
-func (s *Shell) runTest(device, button string, test func(ctx context.Context) string) {
+// runTest runs a device test (or power cycle) off the main loop; it asks
+// the devices again, and both are shown at once.
+func (s *Shell) runTest(device, button string, test func(ctx context.Context) (string, []health.Status)) {
 	s.staff.tests[device] = "En cours…"
 	s.rebuild()
 	s.refocus(button)
-	h := s.opt.Staff.Health
 	go func(parent context.Context) {
 		ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 		defer cancel()
-		res := test(ctx)
-		var st []health.Status
-		if h != nil {
-			st = h.Refresh(ctx)
-		}
+		res, st := test(ctx)
 		glib.IdleAdd(func() {
 			s.staff.tests[device] = res
 			if st != nil {
@@ -402,93 +400,25 @@ func (s *Shell) runTest(device, button string, test func(ctx context.Context) st
 	}(s.staff.ctx)
 }
 
+// resultText is a self-test's result for staff: its verdict, the plain
+// words, the fault code and how long it took.
+func resultText(r health.Result) string {
+	took := strings.Replace(fmt.Sprintf("%.1f s", r.Duration.Seconds()), ".", ",", 1)
+	switch r.Outcome {
+	case health.Pass:
+		return "✔ " + r.Staff
+	case health.Fail:
+		return fmt.Sprintf("✖ %s (code %s, %s)", r.Staff, r.Code, took)
+	}
+	return r.Staff
+}
+
 // refocus puts the focus back on the button staff used, which scrolls it
 // (and the result under it) into view after a redraw.
 func (s *Shell) refocus(name string) {
 	if b, ok := s.buttons[name]; ok {
 		b.GrabFocus()
 	}
-}
-
-// deviceTest is the test of a device, nil when the kiosk has none.
-func (s *Shell) deviceTest(device string) func(ctx context.Context) string {
-	switch {
-	case device == health.Scanner && s.opt.Scanner != nil:
-		return s.testScan
-	case device == health.Printer && s.opt.Printer != nil:
-		return s.testPrint
-	case device == health.Receipt && s.opt.Tickets != nil:
-		return s.testTicket
-	}
-	return nil
-}
-
-// testScan scans one page and reports its size and time only: whatever lay
-// on the glass may be a resident's, so it is neither shown nor kept.
-func (s *Shell) testScan(ctx context.Context) string {
-	start := time.Now()
-	dev, err := s.opt.Scanner(ctx)
-	if err == nil {
-		var pages []scanner.Page
-		pages, err = dev.Scan(ctx, s.opt.ScanOptions, nil)
-		dev.Close()
-		if err == nil && len(pages) > 0 {
-			b := pages[0].Image.Bounds()
-			return fmt.Sprintf("Page scannée : %d × %d pixels à %d ppp, en %s.", b.Dx(), b.Dy(), pages[0].DPI, seconds(time.Since(start)))
-		}
-	}
-	p := scanner.Describe(err)
-	s.scanFault(p.Code)
-	return "Échec du test : " + p.StaffFR
-}
-
-// seconds writes a duration the French way: "1,2 s".
-func seconds(d time.Duration) string {
-	return strings.Replace(fmt.Sprintf("%.1f s", d.Seconds()), ".", ",", 1)
-}
-
-// testPrint prints the A4 test page and follows the job to its end.
-func (s *Shell) testPrint(ctx context.Context) string {
-	start := time.Now()
-	dir, err := os.MkdirTemp("", "borne-testpage")
-	if err != nil {
-		return fmt.Sprintf("Page de test non créée : %v", err)
-	}
-	defer os.RemoveAll(dir)
-	pdf := filepath.Join(dir, "page-de-test.pdf")
-	title := fmt.Sprintf("Borne %s — page de test du %s", s.cfg.Kiosk.ID, time.Now().Format("02/01/2006 15:04"))
-	if err := health.WriteTestPage(pdf, title); err != nil {
-		return fmt.Sprintf("Page de test non créée : %v", err)
-	}
-	job, err := s.opt.Printer.Print(ctx, pdf, printer.PrintOptions{Pages: 1})
-	if err == nil {
-		var st printer.JobStatus
-		st, err = s.opt.Printer.Wait(ctx, job, nil)
-		if err == nil && st.State == printer.JobStateCompleted {
-			return fmt.Sprintf("Page de test imprimée en %s : vérifiez les 4 coins et les 11 gris.", seconds(time.Since(start)))
-		}
-		if err == nil {
-			err = fmt.Errorf("job %s", st.State)
-		}
-	}
-	s.printFault(printer.CodeOf(err))
-	return fmt.Sprintf("Échec de l'impression (%s) : %v", printer.CodeOf(err), err)
-}
-
-// testTicket prints a ticket with accents, the euro sign, a QR code and a cut.
-func (s *Shell) testTicket(ctx context.Context) string {
-	var d receipt.Doc
-	d.Text("Ticket de test", receipt.Style{Large: true, Bold: true, Align: receipt.Center})
-	d.Text(fmt.Sprintf("Borne %s — %s", s.cfg.Kiosk.ID, time.Now().Format("02/01/2006 15:04")), receipt.Style{Align: receipt.Center})
-	d.Rule()
-	d.Text("Accents : àâäçéèêëîïôöùûüÿ ÀÉÈÇ — € 0123456789", receipt.Style{})
-	d.QR("https://www.service-public.fr")
-	if err := s.opt.Tickets.Print(ctx, &d); err != nil {
-		code := receipt.CodeOf(err)
-		s.fault(health.Receipt, string(code))
-		return fmt.Sprintf("Échec du ticket (%s) : %v", code, err)
-	}
-	return "Ticket de test imprimé : vérifiez les accents, le € et le QR code, et que le papier est coupé."
 }
 
 // kioskTab: out of service, restart, back to residents.

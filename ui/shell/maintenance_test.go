@@ -16,10 +16,13 @@ import (
 
 	"borne/drivers/gpio"
 	"borne/drivers/gpio/gpiotest"
+	"borne/drivers/receipt"
 	"borne/drivers/scanner"
+	"borne/drivers/selftest"
 	"borne/internal/escpos"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
+	"borne/kiosk/metrics"
 	"borne/kiosk/pincode"
 	"borne/kiosk/session"
 	"borne/kiosk/staff"
@@ -196,10 +199,35 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	})
 	m := bind(k)
 	st.Usage = k.store
-	st.Health = health.New(health.Options{Probes: []health.Probe{
-		health.ScannerProbe("pnm:0", scanner.List),
-		health.PrinterProbe(a4), health.ReceiptProbe(tickets),
-	}})
+	// Wired as the kiosk's main does: drivers/selftest's probes and tests,
+	// their results passed to the core as plain values.
+	var probes []health.Probe
+	var tests []health.Test
+	add := func(device string, check func(context.Context) selftest.Status, test func(context.Context) selftest.Result) {
+		probes = append(probes, health.Probe{Device: device, Check: func(ctx context.Context) health.Status {
+			s := check(ctx)
+			return health.Status{Up: s.Up, Code: s.Code, Staff: s.Staff, Paper: metrics.Paper(s.Paper)}
+		}})
+		tests = append(tests, health.Test{Device: device, Run: func(ctx context.Context) health.Result { return health.Result(test(ctx)) }})
+	}
+	add(health.Scanner, func(ctx context.Context) selftest.Status { return selftest.ScannerStatus(ctx, "pnm:0", scanner.List) },
+		func(ctx context.Context) selftest.Result {
+			return selftest.Scan(ctx, func(ctx context.Context) (scanner.Device, error) { return scanner.Open(ctx, "pnm:0") }, scanner.Options{Resolution: 150})
+		})
+	add(health.Printer, func(ctx context.Context) selftest.Status { return selftest.PrinterStatus(ctx, a4) },
+		func(ctx context.Context) selftest.Result {
+			return selftest.PrintPage(ctx, a4, "Borne — page de test")
+		})
+	// The virtual printer draws the test ticket before it answers the status
+	// request that follows: give it the time that takes under the race
+	// detector on a busy machine.
+	profile, _ := receipt.LookupProfile("generic-80mm")
+	slowTickets := receipt.New(receipt.Options{Link: receipt.Link{Device: rp.Device}, Profile: profile, StatusWait: 10 * time.Second})
+	add(health.Receipt, func(ctx context.Context) selftest.Status { return selftest.ReceiptStatus(ctx, tickets) },
+		func(ctx context.Context) selftest.Result {
+			return selftest.PrintTicket(ctx, slowTickets, selftest.TicketDoc("k1"))
+		})
+	st.Health = health.New(health.Options{Probes: probes, Tests: tests})
 	dev, err := gpio.New(board.Lines(), gpio.Options{InputsActiveLow: true, RelayOff: 10 * time.Millisecond}, gpio.Handlers{Maintenance: m.KeySwitch})
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +265,8 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	rp.SetFault(escpos.Fault{PaperOut: true})
 	k.tap("staff-refresh")
 	k.waitText("Imprimante de tickets — ✖ En panne — plus de papier")
+	k.tap("staff-test-" + health.Receipt)
+	k.waitText("✖ Échec du ticket : Imprimante de tickets : plus de papier, changer le rouleau (code paper-out, ")
 	k.screenshot("staff-devices")
 
 	k.tap("staff-tab-usage")

@@ -15,9 +15,9 @@ import (
 
 	"borne/drivers/printer"
 	"borne/drivers/printer/printertest"
+	"borne/drivers/selftest"
 	"borne/kiosk/config"
 	"borne/kiosk/downloads"
-	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
 	"borne/kiosk/tray"
@@ -346,7 +346,7 @@ func threePages(t testing.TB) (string, downloads.Info) {
 	t.Helper()
 	dir := t.TempDir()
 	one := filepath.Join(dir, "one.pdf")
-	if err := health.WriteTestPage(one, "Attestation"); err != nil {
+	if err := selftest.WriteTestPage(one, "Attestation"); err != nil {
 		t.Fatal(err)
 	}
 	pdf := filepath.Join(dir, "attestation.pdf")

@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"borne/drivers/gpio"
 	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
+	"borne/drivers/selftest"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
+	"borne/kiosk/metrics"
 	"borne/kiosk/session"
 	"borne/ui/shell"
 )
@@ -43,19 +47,45 @@ func openDevices(cfg *config.Config, log *slog.Logger) devices {
 	return d
 }
 
-// probes are the health checks of the devices the kiosk has.
-func (d devices) probes(cfg *config.Config) []health.Probe {
-	var ps []health.Probe
+// probes are the health checks of the devices the kiosk has, and tests
+// their self-tests: drivers/selftest's, handed to the core as plain values
+// (health.Result is converted from selftest.Result: should the two drift
+// apart, this stops compiling).
+func (d devices) probes(cfg *config.Config) (probes []health.Probe, tests []health.Test) {
+	add := func(device string, check func(ctx context.Context) selftest.Status, test func(ctx context.Context) selftest.Result) {
+		probes = append(probes, health.Probe{Device: device, Check: func(ctx context.Context) health.Status { return statusOf(check(ctx)) }})
+		tests = append(tests, health.Test{Device: device, Run: func(ctx context.Context) health.Result { return health.Result(test(ctx)) }})
+	}
 	if d.Scanner != nil {
-		ps = append(ps, health.ScannerProbe(cfg.Scanner.Device, scanner.ListerFor(cfg.Scanner.Device)))
+		list := scanner.ListerFor(cfg.Scanner.Device)
+		add(health.Scanner, func(ctx context.Context) selftest.Status {
+			return selftest.ScannerStatus(ctx, cfg.Scanner.Device, list)
+		},
+			func(ctx context.Context) selftest.Result { return selftest.Scan(ctx, d.Scanner, d.ScanOptions) })
 	}
 	if d.Printer != nil {
-		ps = append(ps, health.PrinterProbe(d.Printer))
+		add(health.Printer, func(ctx context.Context) selftest.Status { return selftest.PrinterStatus(ctx, d.Printer) },
+			func(ctx context.Context) selftest.Result {
+				title := fmt.Sprintf("Borne %s — page de test du %s", cfg.Kiosk.ID, time.Now().Format("02/01/2006 15:04"))
+				return selftest.PrintPage(ctx, d.Printer, title)
+			})
 	}
 	if d.Receipt != nil {
-		ps = append(ps, health.ReceiptProbe(d.Receipt))
+		add(health.Receipt, func(ctx context.Context) selftest.Status { return selftest.ReceiptStatus(ctx, d.Receipt) },
+			func(ctx context.Context) selftest.Result {
+				return selftest.PrintTicket(ctx, d.Receipt, selftest.TicketDoc(cfg.Kiosk.ID))
+			})
 	}
-	return ps
+	return probes, tests
+}
+
+// statusOf is a device's status as the core takes it.
+func statusOf(s selftest.Status) health.Status {
+	out := health.Status{Up: s.Up, Code: s.Code, Staff: s.Staff, Paper: metrics.Paper(s.Paper)}
+	for _, l := range s.Levels {
+		out.Levels = append(out.Levels, health.Level(l))
+	}
+	return out
 }
 
 // shellDevices hands the devices to the window; a nil pointer must stay a

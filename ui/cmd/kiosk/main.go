@@ -19,6 +19,7 @@ import (
 	"github.com/gotk3/gotk3/gtk"
 
 	"borne/drivers/gpio"
+	"borne/internal/supervise"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/instance"
@@ -93,14 +94,18 @@ func run() int {
 	defer store.Close()
 	rec := usage.NewRecorder(store, cfg.Kiosk.ID, cfg.Location(), log)
 	rec.Retention = cfg.Usage.RetentionMonths
-	recDone := make(chan struct{})
-	recCtx, stopRec := context.WithCancel(context.Background())
-	go func() { _ = rec.Serve(recCtx); close(recDone) }()
-	defer func() { stopRec(); <-recDone }()
+	// Every long-running part runs under a supervisor: logged when it
+	// fails, restarted, waited for at exit. The usage recorder has its own,
+	// stopped last, so that it keeps what the others record until they end.
+	last := supervise.New(context.Background(), supervise.Options{Log: log})
+	last.Go("usage-recorder", rec.Serve)
+	defer last.Stop()
+	sup := supervise.New(ctx, supervise.Options{Log: log})
+	defer sup.Stop() // also on an early return
 	if p, err := push.FromConfig(cfg, store, log); err != nil {
 		log.Error("usage push to the collector is off", "err", err)
 	} else if p != nil {
-		go func() { _ = p.Serve(ctx) }()
+		sup.Go("usage-push", p.Serve)
 	}
 
 	root := cfg.Session.Dir
@@ -119,11 +124,7 @@ func run() int {
 	stats := metrics.New(metrics.Options{KioskID: cfg.Kiosk.ID, UsageDropped: rec.Dropped, UsageFailed: rec.Failed})
 	stats.SetConfigFallback(fellBack != nil)
 	if cfg.Metrics.Listen != config.MetricsOff {
-		go func() {
-			if err := stats.Serve(ctx, cfg.Metrics.Listen, log); err != nil && ctx.Err() == nil {
-				log.Error("metrics: not served", "err", err)
-			}
-		}()
+		sup.Go("metrics", func(ctx context.Context) error { return stats.Serve(ctx, cfg.Metrics.Listen, log) })
 	}
 	// The window, once up: device and session callbacks run on other goroutines.
 	var window atomic.Pointer[shell.Shell]
@@ -169,7 +170,7 @@ func run() int {
 		}
 	}
 	if board = openGPIO(cfg, mgr, maint.KeySwitch, onPresence, log); board != nil {
-		go func() { _ = board.Serve(ctx) }()
+		sup.Go("gpio", board.Serve)
 	}
 	if _, err := mgr.Recover(); err != nil {
 		log.Error("session: leftovers not wiped", "err", err)
@@ -190,8 +191,9 @@ func run() int {
 		log.Info("speech: no sound card or no espeak-ng: the listen button is hidden")
 	}
 	devices := openDevices(cfg, log)
-	monitor := health.New(health.Options{Probes: devices.probes(cfg), Metrics: stats, Usage: rec, Log: log})
-	go func() { _ = monitor.Serve(ctx) }()
+	probes, tests := devices.probes(cfg)
+	monitor := health.New(health.Options{Probes: probes, Tests: tests, Metrics: stats, Usage: rec, Log: log})
+	sup.Go("health", monitor.Serve)
 	shellOpt := shell.Options{
 		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
 		Staff: &shell.Staff{Maintenance: maint, Health: monitor, Usage: store, PowerCycle: powerCycles(board),
@@ -222,13 +224,13 @@ func run() int {
 		sh.Presence(*p)
 	}
 	if *configPath != "" {
-		go watchConfig(ctx, *configPath, cfg, *stateDir, mgr, log)
+		watchConfig(sup, *configPath, cfg, *stateDir, mgr, log)
 	}
-	go restartOnSignal(ctx, mgr, log)
+	sup.Go("restart-signal", func(ctx context.Context) error { restartOnSignal(ctx, mgr, log); return nil })
 	// The watchdog is fed from the GTK main loop: a frozen screen stops the
 	// heartbeats and systemd restarts the kiosk.
 	if wd := sdnotify.NewWatchdog(sdnotify.WatchdogInterval(), log); wd != nil {
-		go func() { _ = wd.Serve(ctx) }()
+		sup.Go("watchdog", wd.Serve)
 		glib.TimeoutAdd(uint(wd.BeatEvery().Milliseconds()), func() bool { wd.Heartbeat(); return true })
 	}
 	go func() {
@@ -237,6 +239,7 @@ func run() int {
 	}()
 	gtk.Main()
 	mgr.Close()
+	_ = sup.Stop() // it logs what overstayed
 	flushCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := rec.Flush(flushCtx); err != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"borne/kiosk/config"
 	"borne/kiosk/config/configtest"
+	"borne/kiosk/metrics"
 	"borne/ui/xvfb"
 
 	_ "modernc.org/sqlite"
@@ -372,5 +375,46 @@ func TestSessionDirIsTheKiosksOwn(t *testing.T) {
 				t.Fatalf("session.dir = %q: exit %d, want %d with the field named:\n%s", dir, code, exitConfig, out)
 			}
 		})
+	}
+}
+
+// A long-running part that fails (here the metrics server: its port is
+// taken) is logged under its name and restarted until it comes up, while
+// the kiosk goes on; at SIGTERM the kiosk waits for its parts and exits 0.
+func TestFailingServiceIsLoggedAndRestarted(t *testing.T) {
+	s := newSite(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := taken.Addr().String()
+	text, _ := os.ReadFile(s.config)
+	conf := strings.Replace(string(text), `listen = "127.0.0.1:9750"`, fmt.Sprintf("listen = %q", addr), 1)
+	if conf == string(text) {
+		t.Fatal("default.toml changed shape: update the test's edits")
+	}
+	s.write(conf)
+	k := start(t, s.kiosk(display(t)))
+	k.waitLog(t, `restarting" service=metrics`)
+	taken.Close()
+	url := "http://" + addr + metrics.Path
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the metrics server never came up after its port was freed: %v\n%s", err, k.log.String())
+		}
+	}
+	k.stop(t, syscall.SIGTERM)
+	if code := k.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("SIGTERM: exit %d\n%s", code, k.log.String())
+	}
+	if strings.Contains(k.log.String(), "still running") {
+		t.Errorf("a part overstayed the stop:\n%s", k.log.String())
 	}
 }

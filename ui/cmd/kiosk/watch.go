@@ -12,6 +12,7 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/internal/supervise"
 	"borne/kiosk/config"
 	"borne/kiosk/session"
 )
@@ -27,7 +28,7 @@ var newRotation atomic.Bool
 // watchConfig applies a changed config by restarting the kiosk between two
 // residents (a fresh process applies every setting the same way start-up
 // does). An invalid file is reported and the running config stays.
-func watchConfig(ctx context.Context, path string, cfg *config.Config, stateDir string, mgr *session.Manager, log *slog.Logger) {
+func watchConfig(sup *supervise.Supervisor, path string, cfg *config.Config, stateDir string, mgr *session.Manager, log *slog.Logger) {
 	changed := make(chan struct{}, 1)
 	w := config.NewWatcher(path, cfg, stateDir, log, func(next *config.Config) {
 		if next.Screen.Rotation != cfg.Screen.Rotation {
@@ -38,14 +39,17 @@ func watchConfig(ctx context.Context, path string, cfg *config.Config, stateDir 
 		default:
 		}
 	})
-	go func() { _ = w.Serve(ctx) }()
-	select {
-	case <-ctx.Done():
-		return
-	case <-changed:
-	}
-	log.Info("config: new valid file; restarting as soon as nobody is using the kiosk", "file", path)
-	restartWhenIdle(ctx, mgr)
+	sup.Go("config-watcher", w.Serve)
+	sup.Go("config-restart", func(ctx context.Context) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+		log.Info("config: new valid file; restarting as soon as nobody is using the kiosk", "file", path)
+		restartWhenIdle(ctx, mgr)
+		return nil
+	})
 }
 
 // restartOnSignal restarts on SIGHUP ("kioskctl restart"), between residents.

@@ -1,15 +1,14 @@
-package health
+package selftest
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-
-	"borne/kiosk/atomicfile"
 )
 
 // TestPage writes the A4 printer's test page as a PDF: alignment marks
@@ -69,11 +68,14 @@ func TestPage(w io.Writer, title string) error {
 	return nil
 }
 
-// WriteTestPage writes the test page into the file path, whole or not at all.
+// WriteTestPage writes the test page into the file path.
 func WriteTestPage(path, title string) error {
 	var b bytes.Buffer
 	if err := TestPage(&b, title); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, b.Bytes(), 0o644)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("test page: %w", err)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package bench
+package selftest
 
 import (
 	"fmt"
@@ -7,24 +7,24 @@ import (
 	"math"
 )
 
-// imageCheck is what the sanity check of a scan found.
-type imageCheck struct {
+// ImageCheck is what the sanity check of a scan found.
+type ImageCheck struct {
 	Mean, StdDev float64 // of the luminance, 0–255
 	Code, Detail string  // "" when the image is sane
 }
 
-// checkImage tells whether a scan looks like a scan: not one flat level
+// CheckImage tells whether a scan looks like a scan: not one flat level
 // (lamp off, cover open on nothing, a backend sending zeros), no stuck
 // stripe (a column or row of one level across the whole page that stands
 // out from its neighbours: a dead sensor element, a feed that stalled),
 // and the size the resolution and area make (want 0: unknown).
-func checkImage(img image.Image, dpi int, wantW, wantH int) imageCheck {
+func CheckImage(img image.Image, dpi int, wantW, wantH int) ImageCheck {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w == 0 || h == 0 {
-		return imageCheck{Code: "empty-image", Detail: "the scanner sent no pixels"}
+		return ImageCheck{Code: "empty-image", Detail: "the scanner sent no pixels"}
 	}
-	var c imageCheck
+	var c ImageCheck
 	if wantW > 0 && wantH > 0 && (!near(w, wantW) || !near(h, wantH)) {
 		c.Code, c.Detail = "wrong-size", fmt.Sprintf("%d×%d px at %d dpi, want %d×%d (±2%%)", w, h, dpi, wantW, wantH)
 		return c
