@@ -15,6 +15,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"borne/kiosk/scrub"
 )
 
 // Params are the choices the generated files embody.
@@ -125,7 +127,12 @@ Environment=XDG_SESSION_TYPE=wayland
 # GTK speaks Wayland to cage, never X11 through Xwayland (cage starts
 # Xwayland all the same; nothing of Borne uses it).
 Environment=GDK_BACKEND=wayland
-UMask=0027
+# Freed memory overwritten (WebKit's allocator through glibc's, which fills
+# what it frees), so what a resident typed does not stay in the kiosk's
+# memory after the visit. The kiosk starts itself again with these when they
+# are missing; set here, it need not.
+{{range .Scrub}}Environment={{.}}
+{{end}}UMask=0027
 # Read-only system; writable: the state dir, the runtime dir, a USB key.
 ProtectSystem=strict
 StateDirectory={{.StateDirName}}
@@ -226,7 +233,8 @@ func Files(p Params) ([]File, error) {
 		Params
 		Header, WatchdogSec, StateDirName string
 		ScreenEnv, RotationVar            string
-	}{p, header, fmt.Sprintf("%ds", int(p.Watchdog.Seconds())), strings.TrimPrefix(p.StateDir, "/var/lib/"), ScreenEnvPath, cageRotationVar}
+		Scrub                             []string
+	}{p, header, fmt.Sprintf("%ds", int(p.Watchdog.Seconds())), strings.TrimPrefix(p.StateDir, "/var/lib/"), ScreenEnvPath, cageRotationVar, scrub.Env()}
 	var files []File
 	for _, f := range []struct {
 		path string

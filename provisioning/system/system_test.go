@@ -42,6 +42,7 @@ func TestUnitContent(t *testing.T) {
 		"User=borne", "ProtectSystem=strict", "StateDirectory=borne", "ReadWritePaths=/var/lib/borne /run/user -/media/borne-usb",
 		"ExecStart=/usr/bin/cage $CAGE_ROTATION -- /usr/bin/kiosk --config /etc/borne/borne.toml", "PAMName=borne", "TTYPath=/dev/tty1",
 		"ExecStartPre=+/usr/bin/kioskctl system screen --config /etc/borne/borne.toml", "EnvironmentFile=-/run/borne/screen.env",
+		"Environment=Malloc=1", "Environment=GLIBC_TUNABLES=glibc.malloc.perturb=204:glibc.malloc.tcache_count=0", "Environment=G_SLICE=always-malloc",
 	} {
 		if !strings.Contains(unit, want+"\n") {
 			t.Errorf("unit lacks %q", want)

@@ -34,3 +34,22 @@ func BenchmarkSessionReset(b *testing.B) {
 		onUI(func() {}) // runs after the pending redraw
 	}
 }
+
+// BenchmarkWebVisit measures a visit to an online procedure as the resident
+// waits for it: the service's page opened in a new view, a login that loads
+// the form, then "I'm done" until the view's WebKit processes have exited and
+// the attract screen is drawn. The kiosk's allocator settings (kiosk/scrub)
+// apply when the benchmark binary starts with them in its environment: run
+// it with and without them to see their cost.
+func BenchmarkWebVisit(b *testing.B) {
+	_, lobbyMod := demoLobby(b)
+	k := startKiosk(b, timings{idle: time.Hour, warn: time.Minute, thanks: 0}, lobbyMod)
+	for b.Loop() {
+		k.startSession("fr")
+		k.tap("tile-caf")
+		k.login("caf")
+		k.mgr.End(session.EndDone)
+		k.waitScreen(session.ScreenAttract)
+		onUI(func() {}) // runs after the pending redraw
+	}
+}

@@ -224,7 +224,7 @@ func (b *browser) LoadFailed(uri string, f web.Failure) {
 	}
 	retry := b.s.actionButton("web-retry", "back", b.s.cat.T("Réessayer"), func() {
 		b.clearNotice()
-		b.view.Load(uri)
+		b.view.Retry()
 	})
 	b.showNotice(b.s.cat.T("Le site ne répond pas pour le moment."), retry)
 }

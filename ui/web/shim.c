@@ -1,6 +1,30 @@
 #include "shim.h"
 #include "_cgo_export.h"
 
+// policy_uri is what Go gets of a URI: its scheme and authority, which is
+// all Borne's rules and logs need. The path, query and fragment stay on this
+// side: they can hold what the resident typed (a GET form, a search box),
+// and a Go string outlives its use in freed heap memory, which the C
+// allocators overwrite (kiosk/scrub) but Go's does not. URIs without an
+// authority (about:blank, data:, javascript:) keep their scheme, and about:
+// its page, which the rules tell apart. g_free the result.
+static gchar *policy_uri(const char *uri) {
+	if (uri == NULL) return g_strdup("");
+	const char *rest = strstr(uri, "://");
+	size_t n;
+	if (rest != NULL) {
+		rest += 3;
+		n = rest - uri + strcspn(rest, "/?#");
+		if (uri[n] == '/') n++;
+	} else if (g_str_has_prefix(uri, "about:")) {
+		n = strcspn(uri, "?#");
+	} else {
+		n = strcspn(uri, ":");
+		if (uri[n] == ':') n++;
+	}
+	return g_strndup(uri, n);
+}
+
 // Where the page wants to go: our Go code decides; a new window opens in the
 // same view when allowed; a document the view cannot show is downloaded.
 static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d, WebKitPolicyDecisionType type, gpointer h) {
@@ -10,8 +34,10 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d, W
 		WebKitNavigationAction *a = webkit_navigation_policy_decision_get_navigation_action(WEBKIT_NAVIGATION_POLICY_DECISION(d));
 		const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(a));
 		int kind = type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION ? BORNE_NEW_WINDOW : BORNE_NAVIGATION;
-		int verdict = borneWebDecide((uintptr_t)h, kind, (char *)uri, (char *)"",
+		gchar *origin = policy_uri(uri);
+		int verdict = borneWebDecide((uintptr_t)h, kind, origin, (char *)"",
 			webkit_navigation_action_is_user_gesture(a) || webkit_navigation_action_is_redirect(a), TRUE);
+		g_free(origin);
 		if (verdict == BORNE_USE && kind == BORNE_NEW_WINDOW) {
 			webkit_policy_decision_ignore(d);
 			webkit_web_view_load_uri(view, uri);
@@ -26,9 +52,11 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d, W
 		WebKitResponsePolicyDecision *r = WEBKIT_RESPONSE_POLICY_DECISION(d);
 		WebKitURIResponse *resp = webkit_response_policy_decision_get_response(r);
 		const char *mime = webkit_uri_response_get_mime_type(resp);
-		int verdict = borneWebDecide((uintptr_t)h, BORNE_RESPONSE, (char *)webkit_uri_response_get_uri(resp), (char *)(mime ? mime : ""),
+		gchar *origin = policy_uri(webkit_uri_response_get_uri(resp));
+		int verdict = borneWebDecide((uintptr_t)h, BORNE_RESPONSE, origin, (char *)(mime ? mime : ""),
 			webkit_response_policy_decision_is_main_frame_main_resource(r),
 			webkit_response_policy_decision_is_mime_type_supported(r));
+		g_free(origin);
 		if (verdict == BORNE_DOWNLOAD) webkit_policy_decision_download(d);
 		else if (verdict == BORNE_USE) webkit_policy_decision_use(d);
 		else webkit_policy_decision_ignore(d);
@@ -97,7 +125,9 @@ static void on_web_process_terminated(WebKitWebView *v, WebKitWebProcessTerminat
 }
 
 static gboolean on_tls_errors(WebKitWebView *v, gchar *uri, GTlsCertificate *cert, GTlsCertificateFlags errors, gpointer h) {
-	borneWebLoadFailed((uintptr_t)h, uri, 0, (char *)"tls", (char *)"certificate not trusted", TRUE);
+	gchar *origin = policy_uri(uri);
+	borneWebLoadFailed((uintptr_t)h, origin, 0, (char *)"tls", (char *)"certificate not trusted", TRUE);
+	g_free(origin);
 	return TRUE; // handled: never "proceed anyway"
 }
 
@@ -105,12 +135,19 @@ static gboolean on_load_failed(WebKitWebView *v, WebKitLoadEvent ev, gchar *uri,
 	if (g_error_matches(err, WEBKIT_NETWORK_ERROR, WEBKIT_NETWORK_ERROR_CANCELLED) ||
 	    g_error_matches(err, WEBKIT_POLICY_ERROR, WEBKIT_POLICY_ERROR_FRAME_LOAD_INTERRUPTED_BY_POLICY_CHANGE))
 		return FALSE; // our own refusals and downloads, not failures
-	borneWebLoadFailed((uintptr_t)h, uri, err->code, (char *)g_quark_to_string(err->domain), err->message, FALSE);
+	// Kept here for borne_web_retry: Go only gets the origin.
+	g_object_set_data_full(G_OBJECT(v), "borne-failed-uri", g_strdup(uri), g_free);
+	gchar *origin = policy_uri(uri);
+	borneWebLoadFailed((uintptr_t)h, origin, err->code, (char *)g_quark_to_string(err->domain), err->message, FALSE);
+	g_free(origin);
 	return TRUE;
 }
 
 static void on_load_changed(WebKitWebView *v, WebKitLoadEvent ev, gpointer h) {
-	if (ev == WEBKIT_LOAD_FINISHED) borneWebLoaded((uintptr_t)h, (char *)webkit_web_view_get_uri(v));
+	if (ev != WEBKIT_LOAD_FINISHED) return;
+	gchar *origin = policy_uri(webkit_web_view_get_uri(v));
+	borneWebLoaded((uintptr_t)h, origin);
+	g_free(origin);
 }
 
 static void on_script_message(WebKitUserContentManager *m, WebKitJavascriptResult *r, gpointer h) {
@@ -202,6 +239,10 @@ GtkWidget *borne_web_new(uintptr_t h, const char *user_script) {
 
 void borne_web_load(GtkWidget *view, const char *uri) { webkit_web_view_load_uri(WEBKIT_WEB_VIEW(view), uri); }
 void borne_web_reload(GtkWidget *view) { webkit_web_view_reload(WEBKIT_WEB_VIEW(view)); }
+void borne_web_retry(GtkWidget *view) {
+	const char *uri = g_object_get_data(G_OBJECT(view), "borne-failed-uri");
+	if (uri) webkit_web_view_load_uri(WEBKIT_WEB_VIEW(view), uri);
+}
 void borne_web_go_back(GtkWidget *view) { webkit_web_view_go_back(WEBKIT_WEB_VIEW(view)); }
 void borne_web_terminate(GtkWidget *view) { webkit_web_view_terminate_web_process(WEBKIT_WEB_VIEW(view)); }
 gboolean borne_web_is_ephemeral(GtkWidget *view) { return webkit_web_view_is_ephemeral(WEBKIT_WEB_VIEW(view)); }

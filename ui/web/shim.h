@@ -14,6 +14,7 @@ enum { BORNE_NAVIGATION = 0, BORNE_NEW_WINDOW = 1, BORNE_RESPONSE = 2 };
 GtkWidget *borne_web_new(uintptr_t handle, const char *user_script);
 void borne_web_load(GtkWidget *view, const char *uri);
 void borne_web_reload(GtkWidget *view);
+void borne_web_retry(GtkWidget *view);
 void borne_web_go_back(GtkWidget *view);
 void borne_web_eval(GtkWidget *view, const char *script, uintptr_t handle, uintptr_t id);
 void borne_web_terminate(GtkWidget *view);

@@ -49,6 +49,9 @@ type Failure struct {
 }
 
 // Handler makes Borne's decisions for a view. Calls come on the GTK main loop.
+// The URIs it gets are cut to their scheme and host ("https://caf.fr/",
+// "about:blank", "data:"): paths and queries can hold what the resident
+// typed, and would outlive the visit in Go's freed memory.
 type Handler interface {
 	// Navigate says whether the view may go to uri (newWindow: a pop-up,
 	// which then opens in the same view; byResident: a tap started it, or a
@@ -121,6 +124,10 @@ func (v *View) Load(uri string) {
 
 // Reload loads the current page again.
 func (v *View) Reload() { C.borne_web_reload(v.native) }
+
+// Retry loads again the last page that failed to load (its address stays
+// on the C side, see Handler).
+func (v *View) Retry() { C.borne_web_retry(v.native) }
 
 // Back goes to the previous page.
 func (v *View) Back() { C.borne_web_go_back(v.native) }

@@ -24,6 +24,7 @@ import (
 	"borne/kiosk/health"
 	"borne/kiosk/instance"
 	"borne/kiosk/metrics"
+	"borne/kiosk/scrub"
 	"borne/kiosk/sdnotify"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
@@ -41,6 +42,10 @@ const exitConfig = 78
 func init() { runtime.LockOSThread() }
 
 func main() {
+	// Before anything is allocated: the settings are read at start-up.
+	if err := scrub.Reexec(); err != nil {
+		slog.Warn("what residents type may stay in the kiosk's freed memory", "err", err)
+	}
 	code := run()
 	if restartRequested.Load() && newRotation.Load() {
 		slog.Info("config: the screen's rotation changed: exiting for the service to restart the compositor with it")
