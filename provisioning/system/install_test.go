@@ -88,8 +88,10 @@ func TestInstalledKioskUnderCage(t *testing.T) {
 		// (Restart=always) wipes the session and draws.
 		dir := k.leaveSession(t, "s-hung")
 		run.checkWatchdog(t)
+		fired := time.Now()
 		again := k.start(t, headless)
 		saveShot(t, again.waitDrawn(t, nil), "attract-after-hang")
+		t.Logf("attract screen back %s after the watchdog fired (systemd waits RestartSec=%s first)", time.Since(fired).Round(100*time.Millisecond), k.unit.one("RestartSec"))
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
 			t.Errorf("the hung kiosk's session %s survived the restart: %v", dir, err)
 		}
