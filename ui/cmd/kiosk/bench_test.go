@@ -42,17 +42,7 @@ func BenchmarkColdStartCage(b *testing.B) {
 // (when up) counted with the kiosk.
 func BenchmarkIdleRSSCage(b *testing.B) {
 	s := newSite(b)
-	var total float64
-	for b.Loop() {
-		k := start(b, s.underCage(b))
-		k.waitLog(b, "attract screen shown")
-		time.Sleep(5 * time.Second)
-		for _, pid := range append(web.Descendants(k.cmd.Process.Pid), k.cmd.Process.Pid) {
-			total += rssMiB(b, pid)
-		}
-		k.stop(b, syscall.SIGTERM)
-	}
-	b.ReportMetric(total/float64(b.N), "idle-RSS-MiB")
+	idleRSS(b, func() *exec.Cmd { return s.underCage(b) })
 }
 
 // underCage is the kiosk of this site under cage's headless backend, as the
@@ -82,12 +72,20 @@ func (s *site) underCage(b *testing.B, args ...string) *exec.Cmd {
 func BenchmarkIdleRSS(b *testing.B) {
 	s := newSite(b)
 	disp := display(b)
+	idleRSS(b, func() *exec.Cmd { return s.kiosk(disp) })
+}
+
+// idleRSS starts the kiosk, waits for its attract screen and 5 s more, and
+// reports the resident memory of the process started and all below it.
+func idleRSS(b *testing.B, kiosk func() *exec.Cmd) {
 	var total float64
 	for b.Loop() {
-		k := start(b, s.kiosk(disp))
+		k := start(b, kiosk())
 		k.waitLog(b, "attract screen shown")
 		time.Sleep(5 * time.Second)
-		total += rssMiB(b, k.cmd.Process.Pid)
+		for _, pid := range append(web.Descendants(k.cmd.Process.Pid), k.cmd.Process.Pid) {
+			total += rssMiB(b, pid)
+		}
 		k.stop(b, syscall.SIGTERM)
 	}
 	b.ReportMetric(total/float64(b.N), "idle-RSS-MiB")
