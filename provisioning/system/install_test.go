@@ -2,6 +2,7 @@ package system
 
 import (
 	"borne/kiosk/session"
+	"borne/ui/xvfb"
 	"bytes"
 	"context"
 	"fmt"
@@ -25,15 +26,18 @@ import (
 // apt-get on this machine, its unit's own commands run as systemd would run
 // them (CI has no systemd as PID 1), cage on wlroots' headless backend.
 
-// lobbyVars are what the headless lobby adds to the unit's environment: no
-// GPU, no screen, no input devices.
-var lobbyVars = []string{"WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman"}
+// backend is what a lobby without a screen adds to the unit's environment
+// for wlroots, and the size of the output it gives.
+type backend struct {
+	vars []string
+	w, h int
+}
+
+// headless: no GPU, no screen, no input devices; a 1280×720 output.
+var headless = backend{[]string{"WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman"}, 1280, 720}
 
 // wsDiscoveryPort is WS-Discovery's (sane-airscan finds WSD scanners with it).
 const wsDiscoveryPort = 3702
-
-// outputSize is wlroots' headless output.
-const outputW, outputH = 1280, 720
 
 func TestInstalledKioskUnderCage(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -74,41 +78,72 @@ func TestInstalledKioskUnderCage(t *testing.T) {
 	k := newInstalledKiosk(t, u)
 
 	t.Run("headless", func(t *testing.T) {
-		run := k.start(t, lobbyVars)
-		saveShot(t, run.waitDrawn(t, nil), "attract")
+		run := k.start(t, headless)
+		saveShot(t, run.waitDrawn(t, nil), "attract-headless")
 		run.checkNotified(t)
 		run.checkListeners(t)
 
-		// What a resident's session leaves in its directory while it runs;
-		// then the kiosk crashes.
-		dir := filepath.Join(sessionsRoot(k.uid), "s-crashed")
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
+		// The main loop hangs with a resident's session open: the
+		// watchdog goes quiet and "systemd" kills the unit; its restart
+		// (Restart=always) wipes the session and draws.
+		dir := k.leaveSession(t, "s-hung")
+		run.checkWatchdog(t)
+		fired := time.Now()
+		again := k.start(t, headless)
+		saveShot(t, again.waitDrawn(t, nil), "attract-after-hang")
+		t.Logf("attract screen back %s after the watchdog fired (systemd waits RestartSec=%s first)", time.Since(fired).Round(100*time.Millisecond), k.unit.one("RestartSec"))
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("the hung kiosk's session %s survived the restart: %v", dir, err)
 		}
-		// Marked with the kiosk's own token, as the kiosk marks its sessions:
-		// start-up recovery wipes only those.
-		owner, err := os.ReadFile(filepath.Join(DefaultParams.StateDir, session.OwnerFile))
-		if err != nil {
-			t.Fatalf("the kiosk made no owner token: %v", err)
-		}
-		os.WriteFile(filepath.Join(dir, ".borne-session"), fmt.Appendf(nil, `{"owner":%q,"session":4242,"started":%d}`, bytes.TrimSpace(owner), time.Now().Unix()), 0o600)
-		os.WriteFile(filepath.Join(dir, "scan-1.jpg"), []byte("a resident's page"), 0o600)
-		for _, p := range []string{dir, filepath.Join(dir, ".borne-session"), filepath.Join(dir, "scan-1.jpg")} {
-			os.Chown(p, k.uid, k.gid)
-		}
-		run.kill9(t)
 
-		// systemd's restart (Restart=always): the next kiosk wipes it and draws.
-		again := k.start(t, lobbyVars)
+		// Then the kiosk crashes.
+		dir = k.leaveSession(t, "s-crashed")
+		again.kill9(t)
+		again = k.start(t, headless)
 		saveShot(t, again.waitDrawn(t, nil), "attract-after-kill")
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
 			t.Errorf("the crashed kiosk's session %s survived the restart: %v", dir, err)
 		}
 		again.stop(t)
 	})
+	t.Run("input", func(t *testing.T) {
+		if _, err := exec.LookPath("xdotool"); err != nil {
+			t.Skipf("xdotool not installed (make deps installs it): %v", err)
+		}
+		disp, err := xvfb.Start(1024, 768)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer disp.Stop()
+		b := nested(disp.Name)
+		run := k.start(t, b)
+		run.visit(t, &seatInput{display: disp.Name, out: b})
+		run.stop(t)
+	})
 	if out := <-lint; out != "" {
 		t.Errorf("lintian:\n%s", out)
 	}
+}
+
+// leaveSession makes what a resident's session leaves in its directory
+// while the kiosk runs, marked with the kiosk's own token as the kiosk
+// marks its sessions (start-up recovery wipes only those).
+func (k *installedKiosk) leaveSession(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(sessionsRoot(k.uid), name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := os.ReadFile(filepath.Join(DefaultParams.StateDir, session.OwnerFile))
+	if err != nil {
+		t.Fatalf("the kiosk made no owner token: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, ".borne-session"), fmt.Appendf(nil, `{"owner":%q,"session":4242,"started":%d}`, bytes.TrimSpace(owner), time.Now().Unix()), 0o600)
+	os.WriteFile(filepath.Join(dir, "scan-1.jpg"), []byte("a resident's page"), 0o600)
+	for _, p := range []string{dir, filepath.Join(dir, ".borne-session"), filepath.Join(dir, "scan-1.jpg")} {
+		os.Chown(p, k.uid, k.gid)
+	}
+	return dir
 }
 
 // buildRelease builds stripped binaries, as make deb does.
@@ -288,14 +323,22 @@ type run struct {
 	done    chan struct{}
 	log     *syncBuffer
 	notify  *net.UnixConn
-	display string // cage's Wayland socket
+	notices chan notice // what the kiosk told "systemd", as it came
+	display string      // cage's Wayland socket
+	out     backend
 }
 
-// start runs ExecStartPre and ExecStart as the unit says, with extra
-// variables (the backend).
-func (k *installedKiosk) start(t *testing.T, extra []string) *run {
+// notice is one sd_notify datagram and when it came.
+type notice struct {
+	lines []string
+	at    time.Time
+}
+
+// start runs ExecStartPre and ExecStart as the unit says, on the given
+// backend.
+func (k *installedKiosk) start(t *testing.T, b backend) *run {
 	t.Helper()
-	r := &run{k: k}
+	r := &run{k: k, out: b}
 	for _, pre := range k.unit["ExecStartPre"] {
 		env, _ := k.unit.environment()
 		prefix, argv := command(pre, env)
@@ -318,17 +361,26 @@ func (k *installedKiosk) start(t *testing.T, extra []string) *run {
 	}
 	os.Chown(sock, k.uid, k.gid)
 	r.notify = conn
-	wd, err := time.ParseDuration(k.unit.one("WatchdogSec"))
-	if err != nil {
-		t.Fatalf("WatchdogSec: %v", err)
-	}
+	r.notices = make(chan notice, 64)
+	go func() {
+		defer close(r.notices)
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			r.notices <- notice{strings.Split(strings.TrimSpace(string(buf[:n])), "\n"), time.Now()}
+		}
+	}()
+	wd := k.watchdog(t)
 	vars := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + k.home, "USER=borne", "LOGNAME=borne", "SHELL=/usr/sbin/nologin",
 		"XDG_RUNTIME_DIR=" + k.runtime, "NOTIFY_SOCKET=" + sock, fmt.Sprintf("WATCHDOG_USEC=%d", wd.Microseconds())}
 	for key, v := range env {
 		vars = append(vars, key+"="+v)
 	}
 	r.log = &syncBuffer{}
-	r.cage = k.asUser(append(vars, extra...), argv...)
+	r.cage = k.asUser(append(vars, b.vars...), argv...)
 	r.cage.Stdout, r.cage.Stderr = r.log, r.log
 	if err := r.cage.Start(); err != nil {
 		t.Fatalf("%v: %v", argv, err)
@@ -406,7 +458,7 @@ func (r *run) waitDrawn(t *testing.T, prev image.Image) image.Image {
 		r.alive(t)
 		img = r.shot(t)
 		b := img.Bounds()
-		return b.Dx() == outputW && b.Dy() == outputH && !uniform(img) && (prev == nil || !sameImage(img, prev))
+		return b.Dx() == r.out.w && b.Dy() == r.out.h && !uniform(img) && (prev == nil || !sameImage(img, prev))
 	}, r.log.String)
 	return img
 }
@@ -425,20 +477,19 @@ func (r *run) alive(t *testing.T) {
 func (r *run) checkNotified(t *testing.T) {
 	t.Helper()
 	got := map[string]bool{}
-	buf := make([]byte, 4096)
-	deadline := time.Now().Add(30 * time.Second)
-	for !(got["READY=1"] && got["WATCHDOG=1"]) && time.Now().Before(deadline) {
-		r.notify.SetReadDeadline(deadline)
-		n, err := r.notify.Read(buf)
-		if err != nil {
-			break
+	deadline := time.After(30 * time.Second)
+	for !got["READY=1"] || !got["WATCHDOG=1"] {
+		select {
+		case n, ok := <-r.notices:
+			if !ok {
+				t.Fatalf("notify socket closed; got %v", got)
+			}
+			for _, l := range n.lines {
+				got[l] = true
+			}
+		case <-deadline:
+			t.Fatalf("notify socket got %v; want READY=1 and WATCHDOG=1", got)
 		}
-		for _, l := range strings.Split(string(buf[:n]), "\n") {
-			got[l] = true
-		}
-	}
-	if !got["READY=1"] || !got["WATCHDOG=1"] {
-		t.Errorf("notify socket got %v; want READY=1 and WATCHDOG=1", got)
 	}
 }
 
