@@ -19,7 +19,7 @@ import (
 
 // demoLobby serves the demo public service on a free loopback port and
 // points the catalogue at it.
-func demoLobby(t *testing.T) (addr string, mod func(*config.Config, *Options)) {
+func demoLobby(t testing.TB) (addr string, mod func(*config.Config, *Options)) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -40,7 +40,7 @@ func demoLobby(t *testing.T) (addr string, mod func(*config.Config, *Options)) {
 	return addr, func(c *config.Config, _ *Options) { c.Services = cfg.Services }
 }
 
-func waitListening(t *testing.T, addr string) {
+func waitListening(t testing.TB, addr string) {
 	t.Helper()
 	for i := 0; i < 100; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
