@@ -95,10 +95,10 @@ run: build
 test: build
 	$(GO) vet ./...
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./kiosk/... ./drivers/... ./provisioning/... ./testbench/...
-	$(GO) test -timeout $(TEST_TIMEOUT) ./ui/...
+	$(GO) test -race -timeout $(TEST_TIMEOUT) ./ui/...
 
-# Go benchmarks (cold start, idle RSS, session reset, ticket, print round
-# trip…), then the shrink engine against its peers on ../shared/corpus and
+# Go benchmarks (cold start, idle RSS, session reset, memory over 10 visits,
+# ticket, print round trip…), then the shrink engine against its peers on ../shared/corpus and
 # testdata/hard, per kind of document (letter, hard page, ID card, photo):
 # about 15 minutes; per-page and per-kind tables in artefacts/bench/.
 bench: build
