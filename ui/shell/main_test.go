@@ -28,12 +28,15 @@ import (
 // tests run on another goroutine, reaching widgets through onUI.
 func init() { runtime.LockOSThread() }
 
-func TestMain(m *testing.M) {
+func TestMain(m *testing.M) { os.Exit(runUI(m)) }
+
+// runUI runs the tests; its deferred stops run whatever the result.
+func runUI(m *testing.M) int {
 	if os.Getenv("DISPLAY") == "" {
 		d, err := xvfb.Start(1280, 800)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return 1
 		}
 		os.Setenv("DISPLAY", d.Name)
 		defer d.Stop()
@@ -42,7 +45,7 @@ func TestMain(m *testing.M) {
 		bus, err := xvfb.StartSessionBus()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return 1
 		}
 		os.Setenv("DBUS_SESSION_BUS_ADDRESS", bus.Address)
 		defer bus.Stop()
@@ -54,10 +57,7 @@ func TestMain(m *testing.M) {
 		glib.IdleAdd(gtk.MainQuit)
 	}()
 	gtk.Main()
-	c := <-code
-	if c != 0 {
-		os.Exit(c)
-	}
+	return <-code
 }
 
 // onUI runs f on the GTK main loop and waits for it.
