@@ -36,7 +36,7 @@ type Options struct {
 	// Roll is the paper on a roll, in dots; default RollDots (80 m). When
 	// it runs out the printer is out of paper until told "ok".
 	Roll int
-	// OnTicket is called with each ticket, from the goroutine that serves.
+	// OnTicket is called with each ticket, from the goroutine that draws.
 	OnTicket func(path string, t Ticket)
 	Log      *slog.Logger
 }
@@ -45,7 +45,8 @@ type Options struct {
 type Printer struct {
 	opt Options
 
-	mu        sync.Mutex
+	mu        sync.Mutex // the drawing: the roll, what is held
+	fmu       sync.Mutex // fault alone, so that a status answer never waits for the drawing
 	fault     Fault
 	held      []Op // print commands received while out of paper or with the cover open
 	heldBytes int  // their size, bounded by MaxHeld as a printer's receive buffer
@@ -84,10 +85,12 @@ func NewPrinter(opt Options) *Printer {
 func (p *Printer) SetFault(f Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.fault.PaperOut && !f.PaperOut {
+	if p.faultNow().PaperOut && !f.PaperOut {
 		p.r.Refill(p.opt.Roll) // paper back: a new roll
 	}
+	p.fmu.Lock()
 	p.fault = f
+	p.fmu.Unlock()
 	if p.lost > 0 {
 		p.opt.Log.Warn("escpos: receive buffer was full: data lost", "bytes", p.lost)
 		p.lost = 0
@@ -117,11 +120,21 @@ func (p *Printer) apply(op Op) {
 	p.deliver()
 	if errors.Is(err, ErrRollEnd) {
 		p.opt.Log.Error("escpos: out of paper: "+err.Error()+" (state ok puts a new roll in)", "roll_m", p.opt.Roll/8000)
+		p.fmu.Lock()
 		p.fault.PaperOut = true // what comes next is held until paper is back
+		p.fmu.Unlock()
 	}
 }
 
-func (p *Printer) stopped() bool { return p.fault.PaperOut || p.fault.CoverOpen }
+func (p *Printer) faultNow() Fault {
+	p.fmu.Lock()
+	defer p.fmu.Unlock()
+	return p.fault
+}
+
+func (p *Printer) stopped() bool { return p.faultNow().stopped() }
+
+func (f Fault) stopped() bool { return f.PaperOut || f.CoverOpen }
 
 // Conn is one stream from a driver: the pseudo-terminal's master side or
 // a TCP connection.
@@ -131,14 +144,28 @@ type Conn interface {
 }
 
 // Serve decodes c until it ends or ctx does, printing and answering.
+// Status requests are real-time commands: they are answered as they come,
+// ahead of what is still to draw, as a printer answers them ahead of its
+// receive buffer; a long ticket being drawn (and saved) never delays the
+// answer past a driver's wait.
 func (p *Printer) Serve(ctx context.Context, c Conn) error {
 	stop := context.AfterFunc(ctx, func() { c.SetReadDeadline(time.Now()) })
 	defer stop()
-	dec := NewDecoder(&idleReader{ctx: ctx, c: c, idle: p.opt.TearAfter, onIdle: p.tear})
+	q := newQueue()
+	drawn := make(chan struct{})
+	go func() {
+		defer close(drawn)
+		q.run()
+	}()
+	defer func() {
+		q.put(0, p.tear) // the stream ended: what was printed is a ticket
+		q.close()
+		<-drawn
+	}()
+	dec := NewDecoder(&idleReader{ctx: ctx, c: c, idle: p.opt.TearAfter, onIdle: func() { q.put(0, p.tear) }})
 	for {
 		op, err := dec.Next()
 		if err != nil {
-			p.tear() // the stream ended: what was printed is a ticket
 			if errors.Is(err, io.EOF) || ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -155,17 +182,79 @@ func (p *Printer) Serve(ctx context.Context, c Conn) error {
 		case CmdUnknown:
 			p.opt.Log.Debug("escpos: unknown command skipped", "bytes", op.Data, "image_bytes", op.N)
 		}
-		p.mu.Lock()
-		p.apply(op)
-		p.mu.Unlock()
+		q.put(len(op.Data)+16, func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.apply(op)
+		})
+	}
+}
+
+// queue is what the printer received and has not drawn yet, bounded in
+// bytes as a printer's receive buffer is: when full, reading stops (flow
+// control) until the drawing catches up.
+type queue struct {
+	mu     sync.Mutex
+	cond   sync.Cond
+	jobs   []job
+	bytes  int
+	closed bool
+}
+
+type job struct {
+	size int
+	do   func()
+}
+
+func newQueue() *queue {
+	q := &queue{}
+	q.cond.L = &q.mu
+	return q
+}
+
+// put adds a job, waiting while the queue is full; one job always fits.
+func (q *queue) put(size int, do func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.bytes > 0 && q.bytes+size > MaxHeld {
+		q.cond.Wait()
+	}
+	q.jobs = append(q.jobs, job{size, do})
+	q.bytes += size
+	q.cond.Broadcast()
+}
+
+func (q *queue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	q.cond.Broadcast()
+}
+
+// run does the jobs in order until the queue is closed and empty.
+func (q *queue) run() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		for len(q.jobs) == 0 && !q.closed {
+			q.cond.Wait()
+		}
+		if len(q.jobs) == 0 {
+			return
+		}
+		j := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		q.mu.Unlock()
+		j.do()
+		q.mu.Lock()
+		q.bytes -= j.size
+		q.cond.Broadcast()
 	}
 }
 
 // answer is the status byte for a real-time request; false when silent.
 func (p *Printer) answer(op Op) (byte, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	f := p.fault
+	f := p.faultNow()
 	if f.Silent {
 		return 0, false
 	}
@@ -181,7 +270,7 @@ func (p *Printer) answer(op Op) (byte, bool) {
 	b := byte(0x12)
 	switch op.N {
 	case 1:
-		b |= flag(p.stopped(), 0x08)
+		b |= flag(f.stopped(), 0x08)
 	case 2:
 		b |= flag(f.CoverOpen, 0x04) | flag(f.PaperOut, 0x20)
 	case 4:

@@ -1,13 +1,18 @@
 package shell
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"borne/kiosk/session"
+	"borne/testbench/demosite"
+	"borne/ui/web"
 )
 
 // BenchmarkSessionReset measures what a resident waits for between "I'm
@@ -35,21 +40,99 @@ func BenchmarkSessionReset(b *testing.B) {
 	}
 }
 
-// BenchmarkWebVisit measures a visit to an online procedure as the resident
-// waits for it: the service's page opened in a new view, a login that loads
-// the form, then "I'm done" until the view's WebKit processes have exited and
-// the attract screen is drawn. The kiosk's allocator settings (kiosk/scrub)
-// apply when the benchmark binary starts with them in its environment: run
-// it with and without them to see their cost.
-func BenchmarkWebVisit(b *testing.B) {
+// BenchmarkVisitMemory follows the memory of the kiosk through visits to
+// the demo site: each opens a service, types into its login form, goes on
+// to the second page and ends with "J'ai fini". It reports, for the last
+// visit and for the 10th, the resident memory of the kiosk (this process:
+// shell, session manager, usage store, and the demo site's few goroutines)
+// plus its WebKit web and network processes, on the second page (VmRSS and
+// Pss summed), and of the kiosk alone once back on the welcome screen.
+// ns/op is the time of one visit. At least 10 visits run; for the long
+// run: -bench VisitMemory -benchtime 500x.
+func BenchmarkVisitMemory(b *testing.B) {
 	_, lobbyMod := demoLobby(b)
 	k := startKiosk(b, timings{idle: time.Hour, warn: time.Minute, thanks: 0}, lobbyMod)
-	for b.Loop() {
+	visits := max(b.N, 10)
+	var at10 [3]float64
+	var last [3]float64
+	start := time.Now()
+	for i := 1; i <= visits; i++ {
 		k.startSession("fr")
 		k.tap("tile-caf")
-		k.login("caf")
-		k.mgr.End(session.EndDone)
+		k.waitPage("/caf/")
+		k.typeInto("[name=user]", demosite.DemoUser)
+		k.typeInto("[name=password]", demosite.DemoPassword)
+		xdotool(b, "key", "Return")
+		k.waitPage("/caf/form")
+		last[0], last[1] = memoryOf(b, append([]int{os.Getpid()}, web.Helpers()...))
+		k.tap("done")
 		k.waitScreen(session.ScreenAttract)
-		onUI(func() {}) // runs after the pending redraw
+		last[2], _ = memoryOf(b, []int{os.Getpid()})
+		if i == 10 {
+			at10 = last
+		}
+		if i%50 == 0 {
+			b.Logf("visit %d: %.1f MiB RSS (%.1f Pss) in the visit, %.1f MiB after", i, last[0], last[1], last[2])
+		}
+	}
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(visits), "ns/op")
+	b.ReportMetric(last[0], "visit-RSS-MiB")
+	b.ReportMetric(last[1], "visit-PSS-MiB")
+	b.ReportMetric(last[2], "after-RSS-MiB")
+	b.ReportMetric(at10[0], "visit10-RSS-MiB")
+	b.ReportMetric(at10[1], "visit10-PSS-MiB")
+	b.ReportMetric(at10[2], "after10-RSS-MiB")
+}
+
+// memoryOf sums the resident memory (VmRSS) and the proportional share
+// (Pss: shared libraries counted once across the processes) of pids, in MiB.
+func memoryOf(b *testing.B, pids []int) (rss, pss float64) {
+	b.Helper()
+	field := func(file, name string) float64 {
+		data, err := os.ReadFile(file)
+		if errors.Is(err, os.ErrNotExist) {
+			return 0 // the process has just ended
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == name {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return kb / 1024
+			}
+		}
+		b.Fatalf("no %s in %s", name, file)
+		return 0
+	}
+	for _, pid := range pids {
+		dir := filepath.Join("/proc", strconv.Itoa(pid))
+		rss += field(filepath.Join(dir, "status"), "VmRSS:")
+		pss += field(filepath.Join(dir, "smaps_rollup"), "Pss:")
+	}
+	return rss, pss
+}
+
+// typeInto taps a field of the page and types text into it with real key
+// events, once the page has given it the focus; it returns once the field
+// holds the text.
+func (k *kiosk) typeInto(selector, text string) {
+	k.t.Helper()
+	k.clickInPage(selector)
+	k.waitScript("the focus in "+selector, `document.activeElement === document.querySelector(`+jsString(selector)+`)`)
+	xdotool(k.t, "type", "--delay", "5", text)
+	k.waitScript(selector+" typed", `document.querySelector(`+jsString(selector)+`).value === `+jsString(text))
+}
+
+// waitScript waits until a script run in the page returns true.
+func (k *kiosk) waitScript(what, script string) {
+	k.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if j, err := k.eval(script); err == nil && j == "true" {
+			return
+		}
+		if time.Now().After(deadline) {
+			k.t.Fatalf("waiting for %s", what)
+		}
 	}
 }

@@ -28,12 +28,15 @@ import (
 // tests run on another goroutine, reaching widgets through onUI.
 func init() { runtime.LockOSThread() }
 
-func TestMain(m *testing.M) {
+func TestMain(m *testing.M) { os.Exit(runUI(m)) }
+
+// runUI runs the tests; its deferred stops run whatever the result.
+func runUI(m *testing.M) int {
 	if os.Getenv("DISPLAY") == "" {
 		d, err := xvfb.Start(1280, 800)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return 1
 		}
 		os.Setenv("DISPLAY", d.Name)
 		defer d.Stop()
@@ -42,7 +45,7 @@ func TestMain(m *testing.M) {
 		bus, err := xvfb.StartSessionBus()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return 1
 		}
 		os.Setenv("DBUS_SESSION_BUS_ADDRESS", bus.Address)
 		defer bus.Stop()
@@ -54,10 +57,7 @@ func TestMain(m *testing.M) {
 		glib.IdleAdd(gtk.MainQuit)
 	}()
 	gtk.Main()
-	c := <-code
-	if c != 0 {
-		os.Exit(c)
-	}
+	return <-code
 }
 
 // onUI runs f on the GTK main loop and waits for it.
@@ -166,27 +166,37 @@ func (k *kiosk) waitScreen(screen string) session.Snapshot {
 	return k.waitShown("screen "+screen, func(s session.Snapshot) bool { return s.Screen == screen })
 }
 
-// center finds a button's centre in screen coordinates, once it is drawn:
-// a screen redrawn meanwhile (a session ending behind the staff screens)
-// replaces its buttons, and the new one is looked up again.
+// center finds a button's centre in screen coordinates, once it is laid
+// out and drawn where it stays: a screen redrawn meanwhile (a session
+// ending behind the staff screens, a tray edit finishing) replaces its
+// buttons, and the new one is looked up again.
 func (k *kiosk) center(name string) (x, y int) {
 	k.t.Helper()
-	for attempt := 0; ; attempt++ {
+	deadline := time.Now().Add(15 * time.Second)
+	var last struct{ x, y int }
+	for {
 		var drawn bool
-		x, y, drawn = k.tryCenter(name)
-		if drawn {
-			return x, y
+		var err error
+		x, y, drawn, err = k.tryCenter(name)
+		if err == nil && drawn && last.x == x && last.y == y {
+			return x, y // the same place in two frames: settled
 		}
-		if attempt == 20 {
-			k.t.Fatalf("button %q is never drawn", name)
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("button %q is never drawn where it stays", name)
+			}
+			k.t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		last.x, last.y = x, y
 	}
 }
 
-func (k *kiosk) tryCenter(name string) (x, y int, drawn bool) {
+// tryCenter gives a button the focus once the screen is laid out (the focus
+// scrolls the page to it, as a keyboard user's Tab would) and reads where
+// the next frame drew it.
+func (k *kiosk) tryCenter(name string) (x, y int, drawn bool, err error) {
 	k.t.Helper()
-	var err error
+	k.frame() // laid out: the scroll to the focus needs the button's place
 	var b *gtk.Button
 	onUI(func() {
 		var ok bool
@@ -194,31 +204,52 @@ func (k *kiosk) tryCenter(name string) (x, y int, drawn bool) {
 			err = fmt.Errorf("no button %q on screen (have %v)", name, k.sh.Buttons())
 			return
 		}
-		b.GrabFocus() // scrolls it into view, as a keyboard user's Tab would
+		k.sh.Window().SetFocus(nil) // focused before it was laid out, it was not scrolled to
+		b.GrabFocus()
 	})
 	if err != nil {
-		k.t.Fatal(err)
+		return 0, 0, false, err
 	}
-	time.Sleep(50 * time.Millisecond)
+	k.frame()
 	onUI(func() {
 		if now, _ := k.sh.Button(name); now != b || !b.GetMapped() {
 			return
 		}
 		wx, wy := k.sh.Window().GetPosition()
 		a := b.GetAllocation()
-		var tx, ty int
-		tx, ty, err = b.TranslateCoordinates(k.sh.Window(), a.GetWidth()/2, a.GetHeight()/2)
-		x, y, drawn = wx+tx, wy+ty, err == nil && tx >= 0 && ty >= 0
+		tx, ty, terr := b.TranslateCoordinates(k.sh.Window(), a.GetWidth()/2, a.GetHeight()/2)
+		x, y, drawn = wx+tx, wy+ty, terr == nil && tx >= 0 && ty >= 0
 		if drawn && inside(&b.Widget, &k.sh.page.Widget) { // panels float above the bar; the page scrolls under it
 			if bx, by, berr := k.sh.bar.TranslateCoordinates(k.sh.Window(), 0, 0); berr == nil && bx >= 0 && ty >= by {
 				err = fmt.Errorf("button %q is hidden under the bar (y %d, bar at %d)", name, ty, by)
 			}
 		}
 	})
-	if err != nil {
-		k.t.Fatal(err)
+	return x, y, drawn, err
+}
+
+// frame waits until the window has laid out and painted a frame begun
+// after the call: what changed before it has its size and place on screen.
+func (k *kiosk) frame() {
+	k.t.Helper()
+	painted := make(chan struct{})
+	onUI(func() {
+		clock := k.sh.Window().GetFrameClock()
+		var once sync.Once
+		var id glib.SignalHandle
+		id = clock.Connect("after-paint", func() {
+			once.Do(func() {
+				clock.HandlerDisconnect(id)
+				close(painted)
+			})
+		})
+		k.sh.Window().QueueDraw()
+	})
+	select {
+	case <-painted:
+	case <-time.After(15 * time.Second):
+		k.t.Fatal("the window drew no frame")
 	}
-	return x, y, drawn
 }
 
 // inside tells whether w is within container.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,11 +49,11 @@ func withStaffIn(t *testing.T, st *Staff, stateDir string) (func(*config.Config,
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sh *Shell
+	var sh atomic.Pointer[Shell] // set by bind on the test's goroutine, read on the main loop
 	m, err := staff.NewMaintenance(staff.MaintenanceOptions{
 		PINHash: hash, StateDir: stateDir, Policy: staff.Policy{MaxFailures: 3, LockFor: time.Minute, MaxLock: time.Hour},
 		OnChange: func(s staff.Snapshot) {
-			if sh != nil {
+			if sh := sh.Load(); sh != nil {
 				sh.PostStaff(s)
 			}
 		},
@@ -61,7 +62,7 @@ func withStaffIn(t *testing.T, st *Staff, stateDir string) (func(*config.Config,
 		t.Fatal(err)
 	}
 	st.Maintenance = m
-	return func(_ *config.Config, o *Options) { o.Staff = st }, func(k *kiosk) *staff.Maintenance { sh = k.sh; return m }
+	return func(_ *config.Config, o *Options) { o.Staff = st }, func(k *kiosk) *staff.Maintenance { sh.Store(k.sh); return m }
 }
 
 // waitText waits until a visible label contains text.

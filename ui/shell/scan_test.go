@@ -79,7 +79,7 @@ func (k *kiosk) waitButton(name string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(150 * time.Millisecond) // laid out
+	k.frame() // laid out
 }
 
 // A resident attaches a paper document to an online form: the site asks for
@@ -115,6 +115,7 @@ func TestScanAndAttach(t *testing.T) {
 	k.tap("page-2")
 	k.waitButton("delete-2")
 	k.tap("delete-2")
+	k.waitButton("scan-done") // back to the pages once the tray has deleted it
 	k.waitGone("page-2")
 	k.tap("scan-done")
 	k.waitButton("send")

@@ -118,7 +118,6 @@ func TestArabicMirrorsLayout(t *testing.T) {
 	k.waitScreen(session.ScreenLanguage)
 	k.tap("lang-ar")
 	k.waitShown("home in Arabic", func(s session.Snapshot) bool { return s.Screen == session.ScreenHome && s.Lang == "ar" })
-	time.Sleep(200 * time.Millisecond) // let the mirrored layout settle
 	helpRTL, _ := k.center("help")
 	tileRTL, _ := k.center("tile-caf")
 	k.screenshot("09-home-ar")
@@ -137,7 +136,6 @@ func TestArabicMirrorsLayout(t *testing.T) {
 	k.waitShown("thanks", func(s session.Snapshot) bool { return s.State == session.Thanks })
 	k.screenshot("11-thanks-ar")
 	k.waitShown("attract, back in French and left to right", func(s session.Snapshot) bool { return s.Screen == session.ScreenAttract && s.Lang == "fr" })
-	time.Sleep(200 * time.Millisecond)
 	if x, _ := k.center("help"); x < width/2 {
 		t.Fatalf("the next resident still gets a mirrored layout (help at x=%d)", x)
 	}
