@@ -89,10 +89,6 @@ func newVisitSite(t *testing.T, idle bool) *visitSite {
 	s.write(conf)
 
 	s.disp = display(t)
-	// The accessibility bus's launcher, started by this bus, names its socket
-	// after the display in its runtime dir: a private one, so that a launcher
-	// left by an earlier test on the same display number is not found instead.
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	bus, err := xvfb.StartSessionBus() // the accessibility bus, to find "J'ai fini"
 	if err != nil {
 		t.Fatal(err)
