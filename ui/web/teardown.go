@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -68,22 +69,44 @@ func (v *View) release() Release {
 		if *flag != 0 && len(left) == 0 {
 			break
 		}
-		if !finalized.IsZero() && time.Since(finalized) > exitGrace && r.Killed == nil {
-			r.Killed = left
+		if !finalized.IsZero() && time.Since(finalized) > exitGrace {
 			for _, p := range left {
-				_ = syscall.Kill(p, syscall.SIGKILL)
+				if started(p) && !slices.Contains(r.Killed, p) {
+					r.Killed = append(r.Killed, p)
+					_ = syscall.Kill(p, syscall.SIGKILL)
+				}
 			}
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	if left := mine(); len(left) > 0 { // the context outlived the bound: its processes do not
-		r.Killed = append(r.Killed, left...)
-		for _, p := range left {
-			_ = syscall.Kill(p, syscall.SIGKILL)
+	for _, p := range mine() { // the context outlived the bound: its processes do not
+		if !slices.Contains(r.Killed, p) {
+			r.Killed = append(r.Killed, p)
 		}
+		_ = syscall.Kill(p, syscall.SIGKILL)
 	}
 	r.Took = time.Since(start)
 	return r
+}
+
+// started tells whether a helper is past its first steps: WebKit reads a
+// new helper's pid from the helper itself, on the main loop, and aborts the
+// whole kiosk ("readPIDFromPeer: Unexpected short read") when the helper
+// dies before sending it, which a slow start under load made likely within
+// exitGrace. A helper sends its pid before it starts any thread of its own,
+// so one with a second thread is safe to kill.
+func started(pid int) bool {
+	status, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return true // gone already
+	}
+	for line := range strings.Lines(string(status)) {
+		if n, ok := strings.CutPrefix(line, "Threads:"); ok {
+			threads, _ := strconv.Atoi(strings.TrimSpace(n))
+			return threads > 1
+		}
+	}
+	return true
 }
 
 // Helpers lists the live WebKit helper processes (web, network, GPU)
