@@ -83,8 +83,6 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	r.m.ChooseLanguage("ar")
 	r.m.OpenService("caf")
 	r.m.SetComfort(session.Comfort{HighContrast: true, TextSize: 9, AutoRead: true})
-	r.m.Attached()
-	r.m.Printed(2)
 	r.m.OpenService("ameli")
 	r.m.OpenService("caf")
 	if got := r.m.Snapshot(); got.Screen != session.ScreenService || got.Service != "caf" || got.Lang != "ar" || !got.HighContrast || got.TextSize != session.MaxTextSize || !got.AutoRead {
@@ -96,7 +94,7 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	if got.State != session.Thanks || got.Ended != session.EndIdle || got.Lang != "ar" {
 		t.Fatalf("after idle end: %+v", got)
 	}
-	if !slices.Equal(got.Services, []string{"caf", "ameli"}) || got.Attached != 1 || got.Printed != 2 {
+	if !slices.Equal(got.Services, []string{"caf", "ameli"}) {
 		t.Fatalf("the thank-you screen (and its ticket) lost what was done: %+v", got.Done)
 	}
 	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
@@ -106,17 +104,11 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.Comfort != (session.Comfort{}) || got.Dir != "" || got.Services != nil {
 		t.Fatalf("after thanks, language and comfort must reset: %+v", got)
 	}
-	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.DocumentAttached, usage.PagePrinted, usage.PagePrinted,
-		usage.TileOpened, usage.TileOpened, usage.SessionEnd}
+	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.TileOpened, usage.TileOpened, usage.SessionEnd}
 	if got := r.ev.kinds(); !equalKinds(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
-	for _, e := range r.ev.all[3:6] {
-		if e.Service != "caf" || e.Session != r.ev.all[0].Session {
-			t.Errorf("%s event %+v: want the service it was for, in this session", e.Kind, e)
-		}
-	}
-	end := r.ev.all[8]
+	end := r.ev.all[5]
 	if end.Outcome != "idle" || end.Duration != "1-5m" || end.Session == 0 || end.Session != r.ev.all[0].Session {
 		t.Fatalf("end event %+v", end)
 	}
@@ -403,5 +395,36 @@ func BenchmarkReset(b *testing.B) {
 		b.StopTimer()
 		clock.Advance(time.Second) // thank-you screen over: back to attract
 		b.StartTimer()
+	}
+}
+
+// With OnEnd, the session's end hands over the wipe and the end event (the
+// visit stops its workers first); the manager does neither itself.
+func TestEndHandedOver(t *testing.T) {
+	var begun []session.Begun
+	var ended []session.Ending
+	r := newRig(t, func(o *session.Options) {
+		o.OnStart = func(b session.Begun) { begun = append(begun, b) }
+		o.OnEnd = func(e session.Ending) { ended = append(ended, e) }
+	})
+	s := r.start(t)
+	r.m.End(session.EndDone)
+	if len(begun) != 1 || begun[0].Dir != s.Dir || begun[0].Session == 0 {
+		t.Fatalf("started %+v, want the session's dir %s and number", begun, s.Dir)
+	}
+	if len(ended) != 1 || ended[0].Dir != s.Dir || ended[0].Event.Kind != usage.SessionEnd || ended[0].Event.Outcome != "done" || ended[0].Event.Session != begun[0].Session {
+		t.Fatalf("ended %+v, want the dir and the end event of session %d", ended, begun[0].Session)
+	}
+	if _, err := os.Stat(s.Dir); err != nil {
+		t.Fatalf("the manager wiped the dir itself: %v", err)
+	}
+	if got := r.ev.kinds(); !equalKinds(got, []usage.Kind{usage.SessionStart}) {
+		t.Fatalf("the manager recorded %v itself", got)
+	}
+	if err := session.Wipe(ended[0].Dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Fatalf("dir after Wipe: %v", err)
 	}
 }

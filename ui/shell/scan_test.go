@@ -139,7 +139,7 @@ func TestScanAndAttach(t *testing.T) {
 		t.Fatalf("the site did not take the document: %s", body)
 	}
 	k.screenshot("44-sent-fr")
-	if got := k.shown().Attached; got != 1 {
+	if got := k.did().Attached; got != 1 {
 		t.Fatalf("documents attached counted %d, want 1", got)
 	}
 	outs, _ := filepath.Glob(filepath.Join(k.shown().Dir, "docs", "out", "*.pdf"))
@@ -154,11 +154,7 @@ func TestScanAndAttach(t *testing.T) {
 // waitScanned waits for the scan just asked for to start, then to end.
 func (k *kiosk) waitScanned() {
 	k.t.Helper()
-	busy := func() bool {
-		var b bool
-		onUI(func() { b = k.sh.scan.busy })
-		return b
-	}
+	busy := func() bool { return k.did().Scan.Busy }
 	for deadline := time.Now().Add(10 * time.Second); !busy(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			k.t.Fatal("the scan never started")

@@ -31,8 +31,10 @@ func TestScanKind(t *testing.T) {
 	var kind string
 	onUI(func() {
 		text = strings.Join(labelTexts(&k.sh.buttons["scan-page"].Widget), " ")
-		if d, err := k.sh.tray.Document(k.sh.scan.doc); err == nil {
-			kind = d.Kind
+		if tray, err := k.sh.cur().Tray(); err == nil {
+			if d, err := tray.Document(k.did().Scan.Doc); err == nil {
+				kind = d.Kind
+			}
 		}
 	})
 	if kind != docs.DocID || !strings.Contains(text, "verso") {

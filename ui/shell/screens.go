@@ -90,14 +90,14 @@ func (s *Shell) homeScreen() gtk.IWidget {
 	}
 	// Scanning is also a service of its own: a copy of a payslip for later.
 	extra := len(s.cfg.Services)
-	if s.opt.Scanner != nil {
+	if s.opt.Visits.HasScanner() {
 		grid.Attach(s.homeTile("tile-scan", "scan", s.cat.T("Scanner un document"), s.cat.T("Une fiche de paie, une pièce d'identité, un avis…"), func() {
-			s.scan.doc = ""
+			s.cur().ChooseDocument("")
 			s.opt.Session.OpenScan()
 		}), extra%2, extra/2, 1, 1)
 		extra++
 	}
-	if tray, err := s.sessionTray(); err == nil && len(withPages(tray.Documents())) > 0 {
+	if tray, err := s.cur().Tray(); err == nil && len(withPages(tray.Documents())) > 0 {
 		grid.Attach(s.homeTile("tile-tray", "taxes", s.cat.T("Mes documents"), s.cat.T("Les documents scannés pendant cette visite."), s.opt.Session.OpenTray), extra%2, extra/2, 1, 1)
 		extra++
 	}

@@ -12,6 +12,8 @@ import (
 	"borne/kiosk/health"
 	"borne/kiosk/session"
 	"borne/kiosk/ticket"
+	"borne/kiosk/visit"
+	"borne/ui/cmd/kiosk/wiring"
 	"borne/ui/shell"
 )
 
@@ -59,8 +61,21 @@ func (d devices) probes(cfg *config.Config) []health.Probe {
 	return ps
 }
 
-// shellDevices hands the devices to the window; a nil pointer must stay a
-// nil interface there, where nil means "not fitted".
+// visitOptions hands the printer and the scanner to the residents' visits,
+// through the core's interfaces; one not fitted stays nil.
+func (d devices) visitOptions(opt visit.Options) visit.Options {
+	if d.Printer != nil {
+		opt.Printer = wiring.Printer(d.Printer)
+	}
+	if d.Scanner != nil {
+		opt.Scanner = wiring.Scanner(d.Scanner, d.ScanOptions)
+	}
+	return opt
+}
+
+// shellDevices hands the devices to the window, for the ticket and the
+// staff's self-tests; a nil pointer must stay a nil interface there, where
+// nil means "not fitted".
 func (d devices) shellDevices(opt *shell.Options) {
 	if d.Printer != nil {
 		opt.Printer = d.Printer
