@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gotk3/gotk3/gdk"
-	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 
@@ -165,18 +164,17 @@ func (s *Shell) printChosen(c *printChoice) {
 		}
 	}
 	out := filepath.Join(filepath.Dir(c.path), fmt.Sprintf("pages-%d-%s", time.Now().UnixNano(), filepath.Base(c.path)))
-	go func() {
-		err := api.TrimFile(c.path, out, pages, nil)
-		glib.IdleAdd(func() {
-			if err != nil {
-				s.opt.Log.Warn("printer: pages not chosen", "err", err)
-				s.showDialog("print", s.cat.T("Pas d'impression"), s.cat.T("Ce document ne peut pas être imprimé ici. Demandez de l'aide à un agent."), nil,
-					s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
-				return
-			}
-			s.printDocument(out, count)
-		})
-	}()
+	s.cur().Run("page choice", func(context.Context) error {
+		return api.TrimFile(c.path, out, pages, nil)
+	}, func(err error) {
+		if err != nil {
+			s.opt.Log.Warn("printer: pages not chosen", "err", err)
+			s.showDialog("print", s.cat.T("Pas d'impression"), s.cat.T("Ce document ne peut pas être imprimé ici. Demandez de l'aide à un agent."), nil,
+				s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
+			return
+		}
+		s.printDocument(out, count)
+	})
 }
 
 // renderPreview draws the first pages of a PDF as small PNGs with poppler's
