@@ -45,32 +45,6 @@ func (s *steps) list() []string {
 	return slices.Clone(s.all)
 }
 
-// events is a usage recorder; onRecord runs as each event comes.
-type events struct {
-	mu       sync.Mutex
-	all      []usage.Event
-	onRecord func(usage.Event)
-}
-
-func (e *events) Record(ev usage.Event) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.all = append(e.all, ev)
-	if e.onRecord != nil {
-		e.onRecord(ev)
-	}
-}
-
-func (e *events) kinds() []usage.Kind {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var ks []usage.Kind
-	for _, ev := range e.all {
-		ks = append(ks, ev.Kind)
-	}
-	return ks
-}
-
 // gate holds a fake device's answer until the test opens it; the device
 // ignores its context meanwhile, as a stuck backend does.
 type gate struct {
@@ -163,7 +137,7 @@ func page() image.Image {
 type rig struct {
 	m       *session.Manager
 	host    *Host
-	ev      *events
+	ev      *sessiontest.Events
 	root    string
 	logs    *bytes.Buffer
 	logMu   sync.Mutex
@@ -173,7 +147,7 @@ type rig struct {
 
 func newRig(t *testing.T, mod func(*Options)) *rig {
 	t.Helper()
-	r := &rig{ev: &events{}, root: filepath.Join(t.TempDir(), "sessions"), logs: &bytes.Buffer{}, changes: &steps{}}
+	r := &rig{ev: &sessiontest.Events{}, root: filepath.Join(t.TempDir(), "sessions"), logs: &bytes.Buffer{}, changes: &steps{}}
 	opt := Options{PageQuota: 5, WaitFor: 5 * time.Second, Usage: r.ev,
 		Log: slog.New(slog.NewTextHandler(lockedWriter{r}, nil)),
 		OnChange: func(v *Visit, s Snapshot) {
@@ -271,7 +245,7 @@ func TestCloseOrder(t *testing.T) {
 		}
 		st.add("release")
 	})
-	r.ev.onRecord = func(e usage.Event) {
+	r.ev.OnRecord = func(e usage.Event) {
 		if e.Kind != usage.SessionEnd {
 			return
 		}
@@ -380,7 +354,7 @@ func TestLateCompletions(t *testing.T) {
 			if after := v.Snapshot(); after.Printed != before.Printed || after.Attached != before.Attached {
 				t.Errorf("counts moved after the end: %+v → %+v", before, after)
 			}
-			if got := r.ev.kinds(); slices.Contains(got, usage.PagePrinted) {
+			if got := r.ev.Kinds(); slices.Contains(got, usage.PagePrinted) {
 				t.Errorf("events %v: a page counted after the end", got)
 			}
 			if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -407,7 +381,7 @@ func TestBoundedWait(t *testing.T) {
 	if _, err := os.Stat(v.Dir()); !os.IsNotExist(err) {
 		t.Fatalf("not wiped: %v", err)
 	}
-	if got := r.ev.kinds(); !slices.Contains(got, usage.SessionEnd) {
+	if got := r.ev.Kinds(); !slices.Contains(got, usage.SessionEnd) {
 		t.Fatalf("end not recorded: %v", got)
 	}
 	if log := r.log(); !strings.Contains(log, "workers still running") || !strings.Contains(log, "a stuck backend") {
@@ -473,7 +447,7 @@ func TestQuota(t *testing.T) {
 				t.Fatalf("printed %d, remaining %d; want %d, %d", s.Printed, s.Remaining, tc.wantPrinted, tc.wantRemaining)
 			}
 			n := 0
-			for _, k := range r.ev.kinds() {
+			for _, k := range r.ev.Kinds() {
 				if k == usage.PagePrinted {
 					n++
 				}
