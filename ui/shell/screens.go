@@ -139,6 +139,9 @@ func (s *Shell) serviceScreen(id string) gtk.IWidget {
 	head.PackEnd(s.actionButton("glossary", "words", s.cat.T("Mots difficiles"), s.showGlossary), false, false, 0)
 	head.PackEnd(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
 	box.PackStart(head, false, false, 0)
+	if s.browser == nil && !s.cur().Live() {
+		return box // the visit is ending: its view is gone, the thank-you screen comes
+	}
 	if s.browser == nil {
 		b, err := newBrowser(s)
 		if err != nil {

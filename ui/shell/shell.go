@@ -4,7 +4,6 @@
 package shell
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,8 +14,6 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/drivers/printer"
-	"borne/drivers/scanner"
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
@@ -50,12 +47,7 @@ type Options struct {
 	Visits *visit.Host
 	// Tickets is the ticket printer; nil: none, no ticket is offered.
 	Tickets TicketPrinter
-	// Printer, Scanner and ScanOptions are the devices for the staff's
-	// self-tests (maintenance.go); the residents' visits reach them
-	// through Visits.
-	Printer     printer.Printer
-	Scanner     func(ctx context.Context) (scanner.Device, error)
-	ScanOptions scanner.Options
+	SelfTestDevices
 	// Staff is the maintenance side; nil: no staff screens.
 	Staff *Staff
 	// SleepAfter dims the welcome screen once the presence sensor has
