@@ -59,10 +59,12 @@ func newBrowser(s *Shell) (*browser, error) {
 	b.keyboard = newKeyboard(b)
 	b.box.PackStart(b.keyboard.box, false, false, 0)
 	// The visit's end lets go of the view and its processes before the
-	// wipe: nothing it downloads can land in the wiped directory.
+	// wipe: nothing it downloads can land in the wiped directory. Low
+	// priority: the end's own snapshot is drawn first and closes the view
+	// there, as it always has; this only makes sure of it.
 	b.v.OnRelease(func(ctx context.Context) {
 		released := make(chan struct{})
-		glib.IdleAdd(func() {
+		glib.IdleAddPriority(glib.PRIORITY_LOW, func() {
 			if s.browser == b {
 				s.closeBrowser()
 			}
