@@ -3,6 +3,7 @@ package shell
 import (
 	"context"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,10 +21,14 @@ import (
 // backend cannot be held on demand).
 func TestDoneWhileWorkInFlight(t *testing.T) {
 	_, lobbyMod := demoLobby(t)
-	dev := scannertest.NewDevice("fake", scannertest.TextPage(300))
+	var stuck atomic.Bool
 	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: time.Second}, lobbyMod,
 		func(_ *config.Config, o *Options) {
-			o.Scanner = func(context.Context) (scanner.Device, error) { return dev, nil }
+			o.Scanner = func(context.Context) (scanner.Device, error) { // opened, and closed, for each scan
+				dev := scannertest.NewDevice("fake", scannertest.TextPage(300))
+				dev.Stick(stuck.Load())
+				return dev, nil
+			}
 			o.ScanOptions = scanner.Options{Resolution: 300}
 		})
 	k.startSession("fr")
@@ -34,7 +39,7 @@ func TestDoneWhileWorkInFlight(t *testing.T) {
 	k.waitScreen(session.ScreenScan)
 	k.tap("scan-page")
 	k.waitScanned()
-	dev.Stick(true)
+	stuck.Store(true)
 	k.tap("scan-done") // the page is shrunk for the CAF's site…
 	// …and another scan hangs (its button may be under the panel by now).
 	onUI(func() { k.sh.cur().StartScan("") })
@@ -42,7 +47,7 @@ func TestDoneWhileWorkInFlight(t *testing.T) {
 	k.tap("done")
 	k.waitShown("the thank-you screen", func(s session.Snapshot) bool { return s.State == session.Thanks })
 	old := k.visits.Current()
-	<-old.Done()
+	k.waitEnded()
 	onUI(func() {}) // what the old visit posted has reached the main loop
 	if _, err := os.Stat(first); !os.IsNotExist(err) {
 		t.Fatalf("the first visit's directory is left: %v", err)

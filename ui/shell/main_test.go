@@ -201,6 +201,17 @@ func (k *kiosk) waitVisit(what string, cond func(visit.Snapshot) bool) {
 	}
 }
 
+// waitEnded waits until the visit that ended has closed: its workers
+// stopped, its web view released, its directory wiped.
+func (k *kiosk) waitEnded() {
+	k.t.Helper()
+	select {
+	case <-k.visits.Current().Done():
+	case <-time.After(30 * time.Second):
+		k.t.Fatal("the visit never finished closing")
+	}
+}
+
 func (k *kiosk) waitScreen(screen string) session.Snapshot {
 	k.t.Helper()
 	return k.waitShown("screen "+screen, func(s session.Snapshot) bool { return s.Screen == screen })
