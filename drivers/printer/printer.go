@@ -11,8 +11,8 @@
 //
 // printer-state-reasons become a Code the ui turns into plain words for
 // residents (media-empty, media-jam…) and a precise French text for staff.
-// A Session holds one resident's page quota and cancels their unfinished
-// jobs when the session ends.
+// A resident's page quota, and the jobs cancelled when their visit ends,
+// are the visit's (kiosk/visit).
 package printer
 
 import (
@@ -33,7 +33,7 @@ import (
 	"github.com/OpenPrinting/goipp"
 )
 
-// Printer is what a Session needs of a printer: *Client implements it.
+// Printer is what a visit needs of a printer: *Client implements it.
 type Printer interface {
 	Status(ctx context.Context) (State, error)
 	Print(ctx context.Context, pdf string, opt PrintOptions) (*Job, error)

@@ -40,9 +40,10 @@ func Wanted(mime, suggested string) bool {
 }
 
 // Path gives the place of a download in dir: a safe name (no path, no
-// hidden file, no odd characters), made unique.
+// hidden file, no odd characters), made unique. dir is made if its parent
+// exists: a wiped session directory is never made again.
 func Path(dir, suggested string) (string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return "", fmt.Errorf("downloads: %w", err)
 	}
 	base := safeName(suggested)

@@ -182,3 +182,14 @@ func checkerCeiling() string {
 	}
 	return ""
 }
+
+// A wiped session directory is not made again by a late download.
+func TestPathNeverRemakesAWipedDir(t *testing.T) {
+	gone := filepath.Join(t.TempDir(), "s-wiped")
+	if p, err := Path(filepath.Join(gone, "downloads"), "a.pdf"); err == nil {
+		t.Fatalf("Path in a wiped dir = %q, want an error", p)
+	}
+	if _, err := os.Stat(gone); !os.IsNotExist(err) {
+		t.Fatalf("the wiped dir came back: %v", err)
+	}
+}

@@ -158,9 +158,9 @@ func sysStat(fi fs.FileInfo) (*syscall.Stat_t, bool) {
 	return st, ok
 }
 
-// wipe removes a session directory and everything in it. Files a resident's
+// Wipe removes a session directory and everything in it. Files a resident's
 // session made read-only still go: the directory is ours.
-func wipe(dir string) error {
+func Wipe(dir string) error {
 	if dir == "" {
 		return nil
 	}
@@ -208,7 +208,7 @@ func (m *Manager) Recover() (int, error) {
 			m.record(usage.Event{Session: mk.Session, Kind: usage.SessionEnd, Outcome: string(EndRecovered),
 				Duration: usage.DurationBucket(m.opt.Clock.Now().Sub(time.Unix(mk.Started, 0)))})
 		}
-		if err := wipe(dir); err != nil {
+		if err := Wipe(dir); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -67,12 +67,11 @@ type Comfort struct {
 // MaxTextSize is the largest text size step.
 const MaxTextSize = 2
 
-// Done is what the resident did during the session, for the ticket: counts
-// and catalogue ids only, nothing personal.
+// Done is what the resident did during the session, for the ticket:
+// catalogue ids only, nothing personal. The visit (kiosk/visit) keeps the
+// rest: documents attached, pages printed.
 type Done struct {
 	Services []string // opened, in order, once each
-	Attached int      // documents handed to a website
-	Printed  int      // pages printed
 }
 
 // Snapshot is everything the ui needs to draw the current state.
@@ -92,6 +91,19 @@ type Snapshot struct {
 // Recorder receives anonymous usage events; it must not block.
 type Recorder interface{ Record(usage.Event) }
 
+// Begun is a session that has just started.
+type Begun struct {
+	Session uint32 // the random number its usage events carry
+	Dir     string // its private directory
+}
+
+// Ending is a session that has just ended: its directory, still to be
+// wiped, and the usage event that records its end, still to be recorded.
+type Ending struct {
+	Dir   string
+	Event usage.Event
+}
+
 // Options configures a Manager.
 type Options struct {
 	Root string // parent of the per-session directories
@@ -107,6 +119,14 @@ type Options struct {
 	Clock           Clock
 	Usage           Recorder
 	Log             *slog.Logger
+	// OnStart is told of each session that starts, under the manager's
+	// lock: it must not block nor call back into the Manager.
+	OnStart func(Begun)
+	// OnEnd takes over a session's end, under the manager's lock (it must
+	// not block nor call back): it wipes the directory (Wipe) and records
+	// the event once what the session started has stopped. nil: both
+	// happen at once.
+	OnEnd func(Ending)
 	// OnChange is called with every new snapshot, in order, while the
 	// manager's lock is held: it must hand the snapshot over (e.g. to the
 	// GTK main loop) and never call back into the Manager.
@@ -142,6 +162,17 @@ func NewManager(opt Options) *Manager {
 		opt.Owner = rand.Text()
 	}
 	m := &Manager{opt: opt}
+	if m.opt.OnEnd == nil {
+		m.opt.OnEnd = func(e Ending) {
+			if err := Wipe(e.Dir); err != nil {
+				// The next session gets a fresh directory anyway; start-up retries.
+				m.opt.Log.Error("session: wipe failed", "err", err)
+			}
+			if m.opt.Usage != nil {
+				m.opt.Usage.Record(e.Event)
+			}
+		}
+	}
 	m.snap = m.attractSnapshot()
 	return m
 }
@@ -181,6 +212,9 @@ func (m *Manager) Start() error {
 	}
 	m.record(usage.Event{Kind: usage.SessionStart, Lang: m.snap.Lang, Screen: screen})
 	m.snap = Snapshot{State: Active, Screen: screen, Lang: m.snap.Lang, Comfort: m.snap.Comfort, Dir: dir}
+	if m.opt.OnStart != nil {
+		m.opt.OnStart(Begun{Session: num, Dir: dir})
+	}
 	m.armIdle(m.opt.IdleAfter)
 	m.publish()
 	return nil
@@ -208,26 +242,6 @@ func (m *Manager) OpenService(id string) {
 			m.snap.Services = append(slices.Clip(m.snap.Services), id)
 		}
 		m.record(usage.Event{Kind: usage.TileOpened, Service: id})
-	})
-}
-
-// Attached counts a document handed to the current service's website, for
-// the ticket and, anonymously, for the usage figures.
-func (m *Manager) Attached() {
-	m.inSession(func() {
-		m.snap.Attached++
-		m.record(usage.Event{Kind: usage.DocumentAttached, Service: m.snap.Service})
-	})
-}
-
-// Printed counts pages printed for the resident: one usage event a page, so
-// the figures add up pages, not print jobs.
-func (m *Manager) Printed(pages int) {
-	m.inSession(func() {
-		m.snap.Printed += pages
-		for range pages {
-			m.record(usage.Event{Kind: usage.PagePrinted, Service: m.snap.Service})
-		}
 	})
 }
 
@@ -327,12 +341,9 @@ func (m *Manager) end(reason EndReason) {
 	if m.snap.State != Active && m.snap.State != Warning {
 		return
 	}
-	if err := wipe(m.snap.Dir); err != nil {
-		// The next session gets a fresh directory anyway; start-up retries.
-		m.opt.Log.Error("session: wipe failed", "err", err)
-	}
 	elapsed := m.opt.Clock.Now().Sub(m.started)
-	m.record(usage.Event{Kind: usage.SessionEnd, Outcome: string(reason), Duration: usage.DurationBucket(elapsed), Screen: m.snap.Screen, Lang: m.snap.Lang})
+	m.opt.OnEnd(Ending{Dir: m.snap.Dir, Event: usage.Event{At: m.opt.Clock.Now(), Session: m.sessionNum, Kind: usage.SessionEnd,
+		Outcome: string(reason), Duration: usage.DurationBucket(elapsed), Screen: m.snap.Screen, Lang: m.snap.Lang}})
 	m.opt.Log.Info("session ended", "reason", reason, "duration", usage.DurationBucket(elapsed))
 	m.snap = Snapshot{State: Thanks, Screen: ScreenThanks, Lang: m.snap.Lang, Comfort: m.snap.Comfort, Done: m.snap.Done, Ended: reason}
 	m.sessionNum = 0

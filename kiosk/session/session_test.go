@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,38 +14,17 @@ import (
 	"borne/kiosk/usage"
 )
 
-type events struct {
-	mu  sync.Mutex
-	all []usage.Event
-}
-
-func (e *events) Record(ev usage.Event) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.all = append(e.all, ev)
-}
-
-func (e *events) kinds() []usage.Kind {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var ks []usage.Kind
-	for _, ev := range e.all {
-		ks = append(ks, ev.Kind)
-	}
-	return ks
-}
-
 type rig struct {
 	m     *session.Manager
 	clock *sessiontest.Clock
-	ev    *events
+	ev    *sessiontest.Events
 	root  string
 	snaps []session.Snapshot
 }
 
 func newRig(t *testing.T, mod func(*session.Options)) *rig {
 	t.Helper()
-	r := &rig{clock: sessiontest.NewClock(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)), ev: &events{}, root: filepath.Join(t.TempDir(), "sessions")}
+	r := &rig{clock: sessiontest.NewClock(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)), ev: &sessiontest.Events{}, root: filepath.Join(t.TempDir(), "sessions")}
 	opt := session.Options{
 		Root: r.root, IdleAfter: 90 * time.Second, WarnFor: 30 * time.Second, ThanksFor: 5 * time.Second,
 		DefaultLanguage: "fr", Clock: r.clock, Usage: r.ev,
@@ -83,8 +61,6 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	r.m.ChooseLanguage("ar")
 	r.m.OpenService("caf")
 	r.m.SetComfort(session.Comfort{HighContrast: true, TextSize: 9, AutoRead: true})
-	r.m.Attached()
-	r.m.Printed(2)
 	r.m.OpenService("ameli")
 	r.m.OpenService("caf")
 	if got := r.m.Snapshot(); got.Screen != session.ScreenService || got.Service != "caf" || got.Lang != "ar" || !got.HighContrast || got.TextSize != session.MaxTextSize || !got.AutoRead {
@@ -96,7 +72,7 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	if got.State != session.Thanks || got.Ended != session.EndIdle || got.Lang != "ar" {
 		t.Fatalf("after idle end: %+v", got)
 	}
-	if !slices.Equal(got.Services, []string{"caf", "ameli"}) || got.Attached != 1 || got.Printed != 2 {
+	if !slices.Equal(got.Services, []string{"caf", "ameli"}) {
 		t.Fatalf("the thank-you screen (and its ticket) lost what was done: %+v", got.Done)
 	}
 	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
@@ -106,18 +82,12 @@ func TestFlowStartLanguageServiceEnd(t *testing.T) {
 	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" || got.Comfort != (session.Comfort{}) || got.Dir != "" || got.Services != nil {
 		t.Fatalf("after thanks, language and comfort must reset: %+v", got)
 	}
-	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.DocumentAttached, usage.PagePrinted, usage.PagePrinted,
-		usage.TileOpened, usage.TileOpened, usage.SessionEnd}
-	if got := r.ev.kinds(); !equalKinds(got, want) {
+	want := []usage.Kind{usage.SessionStart, usage.Language, usage.TileOpened, usage.TileOpened, usage.TileOpened, usage.SessionEnd}
+	if got := r.ev.Kinds(); !equalKinds(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
-	for _, e := range r.ev.all[3:6] {
-		if e.Service != "caf" || e.Session != r.ev.all[0].Session {
-			t.Errorf("%s event %+v: want the service it was for, in this session", e.Kind, e)
-		}
-	}
-	end := r.ev.all[8]
-	if end.Outcome != "idle" || end.Duration != "1-5m" || end.Session == 0 || end.Session != r.ev.all[0].Session {
+	end := r.ev.All()[5]
+	if end.Outcome != "idle" || end.Duration != "1-5m" || end.Session == 0 || end.Session != r.ev.All()[0].Session {
 		t.Fatalf("end event %+v", end)
 	}
 }
@@ -215,8 +185,8 @@ func TestCommandsOutsideSessionDoNothing(t *testing.T) {
 	if got := r.m.Snapshot(); got.State != session.Attract || got.Lang != "fr" {
 		t.Fatalf("%+v", got)
 	}
-	if len(r.ev.kinds()) != 0 {
-		t.Fatalf("events outside a session: %v", r.ev.kinds())
+	if len(r.ev.Kinds()) != 0 {
+		t.Fatalf("events outside a session: %v", r.ev.Kinds())
 	}
 }
 
@@ -236,7 +206,7 @@ func TestHelpIsRecordedWithTheScreen(t *testing.T) {
 	if !r.m.Snapshot().HelpCalled {
 		t.Fatal("HelpCalled not set")
 	}
-	last := r.ev.all[len(r.ev.all)-1]
+	last := r.ev.All()[len(r.ev.All())-1]
 	if last.Kind != usage.HelpPressed || last.Screen != session.ScreenService || last.Service != "ameli" {
 		t.Fatalf("help event %+v", last)
 	}
@@ -319,14 +289,14 @@ func TestRecoverWipesOnlyItsOwn(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outside, "downloads", "deep", "attestation.pdf")); err != nil {
 		t.Errorf("a symlink was followed: %v", err)
 	}
-	ev := after.ev.all
-	if len(ev) != 1 || ev[0].Kind != usage.SessionEnd || ev[0].Outcome != "recovered" || ev[0].Session != r.ev.all[0].Session {
+	ev := after.ev.All()
+	if len(ev) != 1 || ev[0].Kind != usage.SessionEnd || ev[0].Outcome != "recovered" || ev[0].Session != r.ev.All()[0].Session {
 		t.Fatalf("recovery events %+v", ev)
 	}
 	// A kiosk with another token (another kiosk, or a lost state dir)
 	// deletes nothing.
 	s = after.start(t)
-	stranger := session.NewManager(session.Options{Root: r.root, Clock: r.clock, Usage: &events{}, DefaultLanguage: "fr"})
+	stranger := session.NewManager(session.Options{Root: r.root, Clock: r.clock, Usage: &sessiontest.Events{}, DefaultLanguage: "fr"})
 	if n, err := stranger.Recover(); n != 0 || err != nil {
 		t.Fatalf("another kiosk's Recover = %d, %v", n, err)
 	}
@@ -358,7 +328,7 @@ func TestCloseEndsRunningSession(t *testing.T) {
 	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
 		t.Fatalf("dir survives Close: %v", err)
 	}
-	if last := r.ev.all[len(r.ev.all)-1]; last.Outcome != "shutdown" {
+	if last := r.ev.All()[len(r.ev.All())-1]; last.Outcome != "shutdown" {
 		t.Fatalf("last event %+v", last)
 	}
 }
@@ -385,7 +355,7 @@ func BenchmarkReset(b *testing.B) {
 		defer os.RemoveAll(root)
 	}
 	clock := sessiontest.NewClock(time.Now())
-	m := session.NewManager(session.Options{Root: root, IdleAfter: time.Hour, WarnFor: time.Minute, DefaultLanguage: "fr", Clock: clock, Usage: &events{}})
+	m := session.NewManager(session.Options{Root: root, IdleAfter: time.Hour, WarnFor: time.Minute, DefaultLanguage: "fr", Clock: clock, Usage: &sessiontest.Events{}})
 	page := make([]byte, 2<<20)
 	for b.Loop() {
 		b.StopTimer()
@@ -403,5 +373,36 @@ func BenchmarkReset(b *testing.B) {
 		b.StopTimer()
 		clock.Advance(time.Second) // thank-you screen over: back to attract
 		b.StartTimer()
+	}
+}
+
+// With OnEnd, the session's end hands over the wipe and the end event (the
+// visit stops its workers first); the manager does neither itself.
+func TestEndHandedOver(t *testing.T) {
+	var begun []session.Begun
+	var ended []session.Ending
+	r := newRig(t, func(o *session.Options) {
+		o.OnStart = func(b session.Begun) { begun = append(begun, b) }
+		o.OnEnd = func(e session.Ending) { ended = append(ended, e) }
+	})
+	s := r.start(t)
+	r.m.End(session.EndDone)
+	if len(begun) != 1 || begun[0].Dir != s.Dir || begun[0].Session == 0 {
+		t.Fatalf("started %+v, want the session's dir %s and number", begun, s.Dir)
+	}
+	if len(ended) != 1 || ended[0].Dir != s.Dir || ended[0].Event.Kind != usage.SessionEnd || ended[0].Event.Outcome != "done" || ended[0].Event.Session != begun[0].Session {
+		t.Fatalf("ended %+v, want the dir and the end event of session %d", ended, begun[0].Session)
+	}
+	if _, err := os.Stat(s.Dir); err != nil {
+		t.Fatalf("the manager wiped the dir itself: %v", err)
+	}
+	if got := r.ev.Kinds(); !equalKinds(got, []usage.Kind{usage.SessionStart}) {
+		t.Fatalf("the manager recorded %v itself", got)
+	}
+	if err := session.Wipe(ended[0].Dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Fatalf("dir after Wipe: %v", err)
 	}
 }

@@ -260,7 +260,9 @@ func (t *Tray) Shrink(ctx context.Context, docID string, target shrink.Target) (
 	if len(d.Pages) == 0 {
 		return shrink.Result{}, fmt.Errorf("tray: document %s has no pages", docID)
 	}
-	if err := os.MkdirAll(filepath.Join(t.dir, "out"), 0o700); err != nil {
+	// Mkdir, not MkdirAll: a shrink that ends after the visit was wiped
+	// must not make its directory again.
+	if err := os.Mkdir(filepath.Join(t.dir, "out"), 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return shrink.Result{}, fmt.Errorf("tray: %w", err)
 	}
 	if target.Kind == "" {

@@ -18,6 +18,7 @@ import (
 	"borne/kiosk/downloads"
 	"borne/kiosk/session"
 	"borne/kiosk/ticket"
+	"borne/kiosk/visit"
 )
 
 // A resident leaves out a page of a three-page document in the print
@@ -59,7 +60,7 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 	k.waitDialogText("Page 2 : pas imprimée")
 	k.screenshot("65-print-choice-fr")
 	k.tap("print")
-	k.waitShown("two pages printed", func(s session.Snapshot) bool { return s.Printed == 2 })
+	k.waitVisit("two pages printed", func(s visit.Snapshot) bool { return s.Printed == 2 })
 	docs := ipp.Documents()
 	if len(docs) != 1 {
 		t.Fatalf("%d jobs, want 1", len(docs))

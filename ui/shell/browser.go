@@ -3,10 +3,8 @@ package shell
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gotk3/gotk3/glib"
@@ -14,6 +12,7 @@ import (
 
 	"borne/kiosk/config"
 	"borne/kiosk/downloads"
+	"borne/kiosk/visit"
 	"borne/kiosk/webpolicy"
 	"borne/ui/web"
 )
@@ -24,6 +23,7 @@ import (
 // page goes through it.
 type browser struct {
 	s    *Shell
+	v    *visit.Visit // the visit the view belongs to
 	view *web.View
 	svc  *config.Service
 	box  *gtk.Box // notice above, view below; re-parented into each new service screen
@@ -35,11 +35,10 @@ type browser struct {
 	noticeAt    time.Time
 	pendingFile *web.FileRequest // a page waiting for Borne's picker
 	pendingMenu *web.OptionMenu  // a page's <select> list open in Borne's panel
-	prints      int
 }
 
 func newBrowser(s *Shell) (*browser, error) {
-	b := &browser{s: s, log: s.opt.Log}
+	b := &browser{s: s, v: s.cur(), log: s.opt.Log}
 	v, err := web.New(b, focusScript)
 	if err != nil {
 		return nil, err
@@ -59,6 +58,23 @@ func newBrowser(s *Shell) (*browser, error) {
 	b.box.PackStart(v.Widget(), true, true, 0)
 	b.keyboard = newKeyboard(b)
 	b.box.PackStart(b.keyboard.box, false, false, 0)
+	// The visit's end lets go of the view and its processes before the
+	// wipe: nothing it downloads can land in the wiped directory. Low
+	// priority: the end's own snapshot is drawn first and closes the view
+	// there, as it always has; this only makes sure of it.
+	b.v.OnRelease(func(ctx context.Context) {
+		released := make(chan struct{})
+		glib.IdleAddPriority(glib.PRIORITY_LOW, func() {
+			if s.browser == b {
+				s.closeBrowser()
+			}
+			close(released)
+		})
+		select {
+		case <-released:
+		case <-ctx.Done():
+		}
+	})
 	return b, nil
 }
 
@@ -107,11 +123,6 @@ func (b *browser) close() {
 	b.box.Destroy()
 }
 
-// sessionPath is a place in the session directory.
-func (b *browser) sessionPath(parts ...string) string {
-	return filepath.Join(append([]string{b.s.shown.Dir}, parts...)...)
-}
-
 func (b *browser) Navigate(uri string, newWindow, byResident bool) bool {
 	v := webpolicy.Navigate(uri, b.svc)
 	if v.Allow {
@@ -143,7 +154,7 @@ func (b *browser) DownloadPath(suggested, mime string) string {
 		b.showNotice(b.s.cat.T("Ce fichier ne peut pas être gardé sur la borne. Seuls les documents PDF sont acceptés."))
 		return ""
 	}
-	p, err := downloads.Path(b.sessionPath("downloads"), suggested)
+	p, err := b.v.DownloadPath(suggested)
 	if err != nil {
 		b.log.Error("web: download", "err", err)
 		return ""
@@ -160,13 +171,12 @@ func (b *browser) Downloaded(path string, err error) {
 }
 
 func (b *browser) PrintPath() string {
-	dir := b.sessionPath("prints")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	p, err := b.v.PrintPath()
+	if err != nil {
 		b.log.Error("web: print", "err", err)
 		return ""
 	}
-	b.prints++
-	return filepath.Join(dir, fmt.Sprintf("page-%d.pdf", b.prints))
+	return p
 }
 
 func (b *browser) Printed(path string, err error) {
@@ -180,19 +190,16 @@ func (b *browser) received(path string, err error) {
 		b.refused(err)
 		return
 	}
-	go func() {
-		info, err := downloads.Inspect(context.Background(), path)
-		glib.IdleAdd(func() {
-			if b.s.browser != b { // the visit ended meanwhile
-				return
-			}
-			if err != nil {
-				b.refused(err)
-				return
-			}
-			b.s.showDocument(info, path)
-		})
-	}()
+	b.v.Inspect(path, func(info downloads.Info, err error) {
+		if b.s.browser != b { // the view was closed meanwhile
+			return
+		}
+		if err != nil {
+			b.refused(err)
+			return
+		}
+		b.s.showDocument(info, path)
+	})
 }
 
 // refused tells the resident, in plain words, why a document was not kept.
@@ -260,7 +267,7 @@ func (b *browser) answerFile(paths []string) {
 		return
 	}
 	req.Select(paths)
-	b.s.opt.Session.Attached() // for the ticket: how many documents went out
+	b.v.Attached(b.svc.ID) // for the ticket: how many documents went out
 }
 
 func (b *browser) backToStart() *gtk.Button {

@@ -1,10 +1,8 @@
 package shell
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
 	"borne/kiosk/downloads"
@@ -47,7 +45,7 @@ func (s *Shell) closeDialog() {
 // showDocument offers a PDF the site handed over (a download or the page's
 // own print) for printing.
 func (s *Shell) showDocument(info downloads.Info, path string) {
-	if s.opt.Printer != nil {
+	if s.opt.Visits.HasPrinter() {
 		s.showPrintChoice(info, path) // a preview, and the pages to print
 		return
 	}
@@ -63,8 +61,8 @@ func (s *Shell) showDocument(info downloads.Info, path string) {
 func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 	var actions []*gtk.Button
 	var documents []tray.Document
-	if tray, err := s.sessionTray(); err == nil {
-		documents = withPages(tray.Documents())
+	if tr, err := s.cur().Tray(); err == nil {
+		documents = withPages(tr.Documents())
 	}
 	target := targetFor(b.svc, req.Accept)
 	for i, d := range documents {
@@ -75,10 +73,10 @@ func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 				s.sendDocument(b, doc.ID, target)
 			}))
 	}
-	if s.opt.Scanner != nil {
+	if s.opt.Visits.HasScanner() {
 		scan := s.actionButton("picker-scan", "scan", s.cat.T("Scanner un document"), func() {
 			s.closeDialog()
-			s.scan.doc = ""
+			s.cur().ChooseDocument("")
 			s.opt.Session.OpenScan() // the request waits; the picker comes back after the scan
 		})
 		addClass(&scan.Widget, "primary")
@@ -97,21 +95,13 @@ func (s *Shell) showPicker(b *browser, req *web.FileRequest) {
 
 // sendDocument prepares a tray document for the site and hands it over.
 func (s *Shell) sendDocument(b *browser, docID string, target shrink.Target) {
-	tray, err := s.sessionTray()
-	if err != nil {
-		b.answerFile(nil)
-		return
-	}
-	go func() {
-		res, err := tray.Shrink(context.Background(), docID, target)
-		glib.IdleAdd(func() {
-			if err != nil {
-				s.opt.Log.Warn("shrink: does not fit", "service", b.svc.ID, "err", err)
-				b.answerFile(nil)
-				b.showNotice(s.cat.T("Ce document est trop lourd pour ce site, même réduit."))
-				return
-			}
-			b.answerFile([]string{res.Path})
-		})
-	}()
+	b.v.Shrink(docID, target, func(res shrink.Result, err error) {
+		if err != nil {
+			s.opt.Log.Warn("shrink: does not fit", "service", b.svc.ID, "err", err)
+			b.answerFile(nil)
+			b.showNotice(s.cat.T("Ce document est trop lourd pour ce site, même réduit."))
+			return
+		}
+		b.answerFile([]string{res.Path})
+	})
 }

@@ -19,6 +19,8 @@ import (
 	"borne/kiosk/config"
 	"borne/kiosk/session"
 	"borne/kiosk/usage"
+	"borne/kiosk/visit"
+	"borne/ui/cmd/kiosk/wiring"
 	"borne/ui/xvfb"
 
 	_ "modernc.org/sqlite"
@@ -73,6 +75,7 @@ type kiosk struct {
 	t      testing.TB
 	sh     *Shell
 	mgr    *session.Manager
+	visits *visit.Host
 	store  *usage.Store
 	rec    *usage.Recorder
 	cfg    *config.Config
@@ -101,9 +104,30 @@ func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)
 	go func() { _ = rec.Serve(ctx); close(served) }()
 	k := &kiosk{t: t, cfg: cfg, store: store, rec: rec, dbPath: dbPath}
 	var sh *Shell
+	vo := visit.Options{PageQuota: cfg.Printer.PageQuota, Usage: rec,
+		Post: func(f func()) { glib.IdleAdd(f) },
+		OnChange: func(v *visit.Visit, snap visit.Snapshot) {
+			if sh != nil {
+				sh.ShowVisit(v, snap)
+			}
+		},
+		Fault: func(device, code string) {
+			if extra.Staff != nil && extra.Staff.Health != nil {
+				extra.Staff.Health.Fault(device, code)
+			}
+		}}
+	if extra.Printer != nil {
+		vo.Printer = wiring.Printer(extra.Printer)
+	}
+	if extra.Scanner != nil {
+		vo.Scanner = wiring.Scanner(extra.Scanner, extra.ScanOptions)
+	}
+	if k.visits == nil {
+		k.visits = visit.NewHost(vo)
+	}
 	k.mgr = session.NewManager(session.Options{
 		Root: filepath.Join(dir, "sessions"), IdleAfter: tm.idle, WarnFor: tm.warn, ThanksFor: tm.thanks,
-		DefaultLanguage: cfg.Kiosk.DefaultLanguage, Usage: rec,
+		DefaultLanguage: cfg.Kiosk.DefaultLanguage, Usage: rec, OnStart: k.visits.Begin, OnEnd: k.visits.End,
 		OnChange: func(s session.Snapshot) {
 			if sh != nil {
 				sh.Post(s)
@@ -112,7 +136,7 @@ func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)
 	})
 	ready := make(chan struct{})
 	onUI(func() {
-		extra.Config, extra.Session, extra.OnReady = cfg, k.mgr, func() { close(ready) }
+		extra.Config, extra.Session, extra.Visits, extra.OnReady = cfg, k.mgr, k.visits, func() { close(ready) }
 		sh, err = New(extra)
 	})
 	if err != nil {
@@ -128,6 +152,7 @@ func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)
 	k.stop = func() {
 		once.Do(func() {
 			k.mgr.Close()
+			k.visits.Wait()
 			onUI(func() { sh.Window().Destroy() })
 			cancel()
 			<-served
@@ -158,6 +183,32 @@ func (k *kiosk) waitShown(what string, cond func(session.Snapshot) bool) session
 			k.t.Fatalf("waiting for %s: screen shows %+v", what, s)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// did is what the visit under way did, as its core holds it.
+func (k *kiosk) did() visit.Snapshot { return k.visits.Current().Snapshot() }
+
+// waitVisit waits until the visit under way is as cond wants.
+func (k *kiosk) waitVisit(what string, cond func(visit.Snapshot) bool) {
+	k.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for s := k.did(); !cond(s); s = k.did() {
+		if time.Now().After(deadline) {
+			k.t.Fatalf("waiting for %s: the visit is %+v", what, s)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// waitEnded waits until the visit that ended has closed: its workers
+// stopped, its web view released, its directory wiped.
+func (k *kiosk) waitEnded() {
+	k.t.Helper()
+	select {
+	case <-k.visits.Current().Done():
+	case <-time.After(30 * time.Second):
+		k.t.Fatal("the visit never finished closing")
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gotk3/gotk3/gdk"
-	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 
@@ -55,25 +54,27 @@ func (s *Shell) showPrintChoice(info downloads.Info, path string) {
 	if info.Pages > 1 {
 		c.size = previewPixels * 2 / 3
 	}
-	remaining := s.printSession().Remaining()
+	v := s.cur()
+	remaining := v.Snapshot().Remaining
 	for i := range c.chosen {
 		c.chosen[i] = i < remaining // the first pages, as many as the quota allows; the panel says so
 	}
 	s.lastDocument = path
 	s.drawPrintChoice(c)
-	go func() {
-		thumbs, err := renderPreview(s.shown.Dir, path, min(info.Pages, previewPages))
-		glib.IdleAdd(func() {
-			if err != nil {
-				s.opt.Log.Warn("print preview not drawn", "err", err)
-				c.failed = true
-			}
-			c.thumbs = thumbs
-			if s.dialogOpen && s.lastDocument == path {
-				s.drawPrintChoice(c)
-			}
-		})
-	}()
+	var thumbs []*gdk.Pixbuf
+	v.Run("print preview", func(ctx context.Context) (err error) {
+		thumbs, err = renderPreview(ctx, v.Dir(), path, min(info.Pages, previewPages))
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.opt.Log.Warn("print preview not drawn", "err", err)
+			c.failed = true
+		}
+		c.thumbs = thumbs
+		if s.dialogOpen && s.lastDocument == path {
+			s.drawPrintChoice(c)
+		}
+	})
 }
 
 // drawPrintChoice (re)draws the panel for the choice as it stands.
@@ -135,7 +136,8 @@ func (s *Shell) drawPrintChoice(c *printChoice) {
 	if many {
 		text += "\n" + s.cat.T("Touchez une page pour ne pas l'imprimer.")
 	}
-	remaining := s.printSession().Remaining()
+	v := s.cur()
+	remaining := v.Snapshot().Remaining
 	count := c.count()
 	print := s.actionButton("print", "print", s.cat.N("Imprimer %d page", "Imprimer %d pages", count, count), func() { s.printChosen(c) })
 	addClass(&print.Widget, "primary")
@@ -162,30 +164,29 @@ func (s *Shell) printChosen(c *printChoice) {
 		}
 	}
 	out := filepath.Join(filepath.Dir(c.path), fmt.Sprintf("pages-%d-%s", time.Now().UnixNano(), filepath.Base(c.path)))
-	go func() {
-		err := api.TrimFile(c.path, out, pages, nil)
-		glib.IdleAdd(func() {
-			if err != nil {
-				s.opt.Log.Warn("printer: pages not chosen", "err", err)
-				s.showDialog("print", s.cat.T("Pas d'impression"), s.cat.T("Ce document ne peut pas être imprimé ici. Demandez de l'aide à un agent."), nil,
-					s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
-				return
-			}
-			s.printDocument(out, count)
-		})
-	}()
+	s.cur().Run("page choice", func(context.Context) error {
+		return api.TrimFile(c.path, out, pages, nil)
+	}, func(err error) {
+		if err != nil {
+			s.opt.Log.Warn("printer: pages not chosen", "err", err)
+			s.showDialog("print", s.cat.T("Pas d'impression"), s.cat.T("Ce document ne peut pas être imprimé ici. Demandez de l'aide à un agent."), nil,
+				s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
+			return
+		}
+		s.printDocument(out, count)
+	})
 }
 
 // renderPreview draws the first pages of a PDF as small PNGs with poppler's
 // pdftoppm, a child process bounded in time and size, into the session
 // directory, and loads them; the files go at once.
-func renderPreview(sessionDir, pdf string, pages int) ([]*gdk.Pixbuf, error) {
+func renderPreview(ctx context.Context, sessionDir, pdf string, pages int) ([]*gdk.Pixbuf, error) {
 	dir, err := os.MkdirTemp(sessionDir, "preview-")
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithTimeout(context.Background(), previewTimeout)
+	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "pdftoppm", "-png", "-scale-to", strconv.Itoa(previewPixels), "-f", "1", "-l", strconv.Itoa(pages), pdf, filepath.Join(dir, "p"))
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -6,10 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/drivers/printer"
 	"borne/drivers/receipt"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
@@ -17,6 +15,7 @@ import (
 	"borne/kiosk/services"
 	"borne/kiosk/session"
 	"borne/kiosk/ticket"
+	"borne/kiosk/visit"
 )
 
 // TicketPrinter prints session tickets (drivers/receipt, or a fake).
@@ -24,74 +23,51 @@ type TicketPrinter interface {
 	Print(ctx context.Context, doc *receipt.Doc) error
 }
 
-// printSession is this session's use of the A4 printer (its page quota, its
-// pending jobs), opened on first use.
-func (s *Shell) printSession() *printer.Session {
-	if s.printing == nil {
-		s.printing = printer.NewSession(s.opt.Printer, s.cfg.Printer.PageQuota, s.opt.Log)
-	}
-	return s.printing
+// printDocument sends a PDF to the A4 printer through the visit, which
+// follows the job; showPrint tells the resident in plain words how it goes.
+func (s *Shell) printDocument(path string, pages int) {
+	v := s.cur()
+	stop := s.actionButton("print-cancel", "back", s.cat.T("Annuler l'impression"), v.CancelPrint)
+	s.showDialog("print", s.cat.T("Impression en cours…"), s.cat.T("Restez près de l'imprimante."), nil, stop)
+	v.Print(s.shown.Service, path, pages)
 }
 
-// printDocument sends a PDF to the A4 printer and follows the job, telling
-// the resident in plain words how it goes.
-func (s *Shell) printDocument(path string, pages int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	stop := s.actionButton("print-cancel", "back", s.cat.T("Annuler l'impression"), cancel)
-	s.showDialog("print", s.cat.T("Impression en cours…"), s.cat.T("Restez près de l'imprimante."), nil, stop)
-	sess := s.printSession()
-	var shown printer.Code
-	go func() {
-		defer cancel()
-		job, err := sess.Print(ctx, path, printer.PrintOptions{Pages: pages})
-		if err == nil {
-			// A job that waits on the printer says why at once (out of
-			// paper…): the resident is told, staff are by the printer's state.
-			_, err = sess.Wait(ctx, job, func(st printer.JobStatus) {
-				if st.Printer == nil || st.Printer.Ready() || st.Printer.Code == shown {
-					return
-				}
-				shown = st.Printer.Code
-				glib.IdleAdd(func() {
-					stop := s.actionButton("print-cancel", "back", s.cat.T("Annuler l'impression"), cancel)
-					s.showDialog("print", s.cat.T("L'impression attend"), printProblem(s.cat, shown), nil, stop)
-				})
-			})
+// showPrint draws the print panel for where the visit's print stands.
+func (s *Shell) showPrint(p visit.PrintState) {
+	switch {
+	case p.Busy && p.Waiting == "":
+		// "Impression en cours…" is on since the tap.
+	case p.Busy:
+		// A job that waits on the printer says why at once (out of paper…).
+		stop := s.actionButton("print-cancel", "back", s.cat.T("Annuler l'impression"), s.cur().CancelPrint)
+		s.showDialog("print", s.cat.T("L'impression attend"), printProblem(s.cat, p.Waiting), nil, stop)
+	case p.Problem != "":
+		text := printProblem(s.cat, p.Problem)
+		if p.Problem == visit.Canceled || p.Problem == visit.JobCanceled {
+			text = s.cat.T("L'impression a été annulée.")
 		}
-		glib.IdleAdd(func() {
-			if err != nil {
-				code := printer.CodeOf(err)
-				s.opt.Log.Warn("printer: document not printed", "code", code, "err", err)
-				text := printProblem(s.cat, code)
-				if code == printer.Canceled || code == printer.JobCanceled {
-					text = s.cat.T("L'impression a été annulée.")
-				}
-				s.printFault(code)
-				s.showDialog("print", s.cat.T("Pas d'impression"), text, nil,
-					s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
-				return
-			}
-			s.opt.Session.Printed(pages)
-			s.showDialog("print", s.cat.T("C'est imprimé"), s.cat.T("Prenez votre document dans l'imprimante."), nil,
-				s.actionButton("dialog-close", "done", s.cat.T("Fermer"), s.closeDialog))
-		})
-	}()
+		s.showDialog("print", s.cat.T("Pas d'impression"), text, nil,
+			s.actionButton("dialog-close", "back", s.cat.T("Fermer"), s.closeDialog))
+	default:
+		s.showDialog("print", s.cat.T("C'est imprimé"), s.cat.T("Prenez votre document dans l'imprimante."), nil,
+			s.actionButton("dialog-close", "done", s.cat.T("Fermer"), s.closeDialog))
+	}
 }
 
 // printProblem says a printer problem in the resident's words.
-func printProblem(cat *i18n.Catalog, code printer.Code) string {
+func printProblem(cat *i18n.Catalog, code string) string {
 	switch code {
-	case printer.MediaEmpty:
+	case visit.MediaEmpty:
 		return cat.T("L'imprimante n'a plus de papier. Un agent a été prévenu.")
-	case printer.MediaJam:
+	case visit.MediaJam:
 		return cat.T("Le papier est coincé dans l'imprimante. Un agent a été prévenu.")
-	case printer.CoverOpen:
+	case visit.CoverOpen:
 		return cat.T("Un capot de l'imprimante est ouvert. Un agent a été prévenu.")
-	case printer.MarkerEmpty:
+	case visit.MarkerEmpty:
 		return cat.T("L'imprimante n'a plus d'encre. Un agent a été prévenu.")
-	case printer.QuotaExceeded:
+	case visit.QuotaExceeded:
 		return cat.T("Vous avez atteint le nombre de pages que vous pouvez imprimer.")
-	case printer.Unprintable, printer.JobAborted:
+	case visit.Unprintable, visit.JobAborted:
 		return cat.T("Ce document ne peut pas être imprimé ici. Demandez de l'aide à un agent.")
 	}
 	return cat.T("L'imprimante ne fonctionne pas pour le moment. Un agent a été prévenu.")
@@ -106,7 +82,8 @@ func (s *Shell) finish() {
 	}
 	yes := s.actionButton("ticket-yes", "print", s.cat.T("Oui, imprimer mon ticket"), func() {
 		s.closeDialog()
-		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: s.shown.Attached, Printed: s.shown.Printed, Now: time.Now(), Appointment: s.appointment})
+		did := s.cur().Snapshot()
+		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: did.Attached, Printed: did.Printed, Now: time.Now(), Appointment: s.appointment})
 		s.printTicket(t, func() { s.opt.Session.End(session.EndDone) })
 	})
 	addClass(&yes.Widget, "primary")
@@ -121,22 +98,21 @@ func (s *Shell) finish() {
 // fails is said plainly and never blocks the resident.
 func (s *Shell) printTicket(t *ticket.Ticket, next func()) {
 	s.showDialog("print", s.cat.T("Impression en cours…"), "", nil)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	s.cur().Run("ticket", func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		err := s.opt.Tickets.Print(ctx, t.Doc())
-		glib.IdleAdd(func() {
-			if err == nil {
-				s.closeDialog()
-				next()
-				return
-			}
-			s.opt.Log.Warn("receipt: ticket not printed", "code", receipt.CodeOf(err), "err", err)
-			s.fault(health.Receipt, string(receipt.CodeOf(err)))
-			s.showDialog("print", s.cat.T("Pas de ticket"), ticketProblem(s.cat, receipt.CodeOf(err)), nil,
-				s.actionButton("dialog-close", "back", s.cat.T("Fermer"), func() { s.closeDialog(); next() }))
-		})
-	}()
+		return s.opt.Tickets.Print(ctx, t.Doc())
+	}, func(err error) {
+		if err == nil {
+			s.closeDialog()
+			next()
+			return
+		}
+		s.opt.Log.Warn("receipt: ticket not printed", "code", receipt.CodeOf(err), "err", err)
+		s.fault(health.Receipt, string(receipt.CodeOf(err)))
+		s.showDialog("print", s.cat.T("Pas de ticket"), ticketProblem(s.cat, receipt.CodeOf(err)), nil,
+			s.actionButton("dialog-close", "back", s.cat.T("Fermer"), func() { s.closeDialog(); next() }))
+	})
 }
 
 func ticketProblem(cat *i18n.Catalog, code receipt.Code) string {

@@ -11,6 +11,7 @@ import (
 	"borne/drivers/receipt/receipttest"
 	"borne/kiosk/config"
 	"borne/kiosk/session"
+	"borne/kiosk/visit"
 )
 
 // The attestation prints on A4 and the resident is told; out of paper, they
@@ -35,7 +36,7 @@ func TestPrintingTicketAndCounters(t *testing.T) {
 	}
 	k.waitDocument()
 	k.tap("print")
-	k.waitShown("one page printed", func(s session.Snapshot) bool { return s.Printed == 1 })
+	k.waitVisit("one page printed", func(s visit.Snapshot) bool { return s.Printed == 1 })
 	k.screenshot("50-printed-fr")
 	k.tap("dialog-close")
 
@@ -51,7 +52,7 @@ func TestPrintingTicketAndCounters(t *testing.T) {
 	k.waitDialogText("annulée")
 	k.tap("dialog-close")
 	ipp.SetState(printertest.Idle)
-	if got := k.shown().Printed; got != 1 {
+	if got := k.did().Printed; got != 1 {
 		t.Fatalf("pages printed %d, want 1: the cancelled job must not count", got)
 	}
 

@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -9,48 +8,32 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/drivers/scanner"
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
 	"borne/kiosk/shrink"
 	"borne/kiosk/tray"
+	"borne/kiosk/visit"
 )
 
-// scanning is the scan screen's moment-to-moment state: which document is
-// being scanned, whether the scanner is working, what went wrong.
-type scanning struct {
-	doc      string  // the tray document pages go into
-	retake   string  // a page to replace with the next scan, or ""
-	kind     string  // what the resident said the document is (shrink.DocLetter…), or ""
-	busy     bool    // a scan is running
-	progress float64 // 0–1, or -1 when the scanner cannot tell
-	problem  string  // scanner.Problem code of the last failure
-	cancel   context.CancelFunc
-	bar      *gtk.ProgressBar
-	viewing  string // the page shown full screen, or ""
-}
-
-// sessionTray is this session's document tray, opened on first use.
-func (s *Shell) sessionTray() (*tray.Tray, error) {
-	if s.tray == nil {
-		t, err := tray.New(s.shown.Dir)
-		if err != nil {
-			return nil, err
-		}
-		s.tray = t
-	}
-	return s.tray, nil
+// scanView is what the scan screen shows beyond the visit's scan state:
+// the progress bar, and the page shown full screen.
+type scanView struct {
+	bar     *gtk.ProgressBar
+	viewing string // the page shown full screen, or ""
 }
 
 // scanScreen: a picture of what to do, the pages scanned so far with their
 // tools, and the buttons to scan, finish or cancel.
 func (s *Shell) scanScreen() gtk.IWidget {
-	tray, err := s.sessionTray()
-	if err == nil && s.scan.viewing != "" && !s.scan.busy {
-		if d, derr := tray.Document(s.scan.doc); derr == nil {
+	v := s.cur()
+	scan := v.Snapshot().Scan
+	s.scan.bar = nil
+	tr, err := v.Tray()
+	if err == nil && s.scan.viewing != "" && !scan.Busy {
+		if d, derr := tr.Document(scan.Doc); derr == nil {
 			for i, p := range d.Pages {
 				if p.ID == s.scan.viewing {
-					return s.pageView(tray, d, i)
+					return s.pageView(tr, d, i)
 				}
 			}
 		}
@@ -63,11 +46,11 @@ func (s *Shell) scanScreen() gtk.IWidget {
 		return box
 	}
 	pages := 0
-	d, err := tray.Document(s.scan.doc)
+	d, err := tr.Document(scan.Doc)
 	if err == nil {
 		pages = len(d.Pages)
 	}
-	if pages == 0 || s.scan.busy {
+	if pages == 0 || scan.Busy {
 		// Before the first page: what to do and what the document is. After it
 		// the room goes to the pages.
 		how := hbox(24)
@@ -76,27 +59,27 @@ func (s *Shell) scanScreen() gtk.IWidget {
 		how.PackStart(label(s.cat.T("Posez la page face contre la vitre, en haut à gauche. Fermez le capot."), "lead"), false, false, 0)
 		box.PackStart(how, false, false, 0)
 		if pages == 0 {
-			box.PackStart(s.kindPicker(tray), false, false, 0)
+			box.PackStart(s.kindPicker(tr, scan), false, false, 0)
 		}
 	}
-	if s.scan.problem != "" {
-		problem := label(scanProblem(s.cat, s.scan.problem), "notice-text")
+	if scan.Problem != "" {
+		problem := label(scanProblem(s.cat, scan.Problem), "notice-text")
 		addClass(&problem.Widget, "notice")
 		box.PackStart(problem, false, false, 0)
 	}
 	actions := hbox(24)
 	actions.SetHAlign(gtk.ALIGN_CENTER)
-	if s.scan.busy {
+	if scan.Busy {
 		s.scan.bar, _ = gtk.ProgressBarNew()
 		s.scan.bar.SetShowText(true)
-		s.scan.bar.SetText(s.cat.T("Numérisation en cours…"))
 		s.scan.bar.SetSizeRequest(480, -1)
+		s.showScanProgress(scan)
 		actions.PackStart(s.scan.bar, false, false, 0)
-		actions.PackStart(s.actionButton("scan-cancel", "back", s.cat.T("Annuler"), s.cancelScan), false, false, 0)
+		actions.PackStart(s.actionButton("scan-cancel", "back", s.cat.T("Annuler"), v.CancelScan), false, false, 0)
 	} else {
-		scan := s.actionButton("scan-page", "scan", s.scanButtonText(tray, pages), s.startScan)
-		addClass(&scan.Widget, "primary")
-		actions.PackStart(scan, false, false, 0)
+		btn := s.actionButton("scan-page", "scan", s.scanButtonText(tr, scan, pages), func() { v.StartScan("") })
+		addClass(&btn.Widget, "primary")
+		actions.PackStart(btn, false, false, 0)
 		if pages > 0 {
 			done := s.actionButton("scan-done", "done", s.cat.T("Terminé"), s.finishScan)
 			addClass(&done.Widget, "done")
@@ -110,6 +93,21 @@ func (s *Shell) scanScreen() gtk.IWidget {
 		box.PackStart(s.pageStrip(d), false, false, 0)
 	}
 	return box
+}
+
+// showScanProgress updates the progress bar of a scan under way.
+func (s *Shell) showScanProgress(scan visit.ScanState) {
+	if s.scan.bar == nil {
+		return
+	}
+	if scan.Waiting {
+		s.scan.bar.SetText(s.cat.T("Le scanner se prépare. Patientez…"))
+		return
+	}
+	s.scan.bar.SetText(s.cat.T("Numérisation en cours…"))
+	if scan.Progress >= 0 {
+		s.scan.bar.SetFraction(scan.Progress)
+	}
 }
 
 // pageStrip shows a document's pages as a grid of thumbnails sized to fit
@@ -192,7 +190,7 @@ func (s *Shell) thumbBox(cols, rows int) (w, h int) {
 // pageView shows one page as large as the screen allows, its width filling
 // the view so that the text can be read (it scrolls down the page), with
 // the page's tools beside it and a way back to all the pages.
-func (s *Shell) pageView(tray *tray.Tray, d tray.Document, i int) gtk.IWidget {
+func (s *Shell) pageView(tr *tray.Tray, d tray.Document, i int) gtk.IWidget {
 	page := d.Pages[i]
 	row := hbox(24)
 	addClass(&row.Widget, "screen")
@@ -210,21 +208,21 @@ func (s *Shell) pageView(tray *tray.Tray, d tray.Document, i int) gtk.IWidget {
 	addClass(&back.Widget, "primary")
 	tools.PackStart(back, false, false, 0)
 	tools.PackStart(s.actionButton(fmt.Sprintf("rotate-%d", n), "rotate", s.cat.T("Tourner"), func() {
-		s.trayChange(func() error { _, err := tray.Rotate(d.ID, page.ID, 1); return err })
+		s.trayChange(func(t *tray.Tray) error { _, err := t.Rotate(d.ID, page.ID, 1); return err })
 	}), false, false, 0)
 	tools.PackStart(s.actionButton(fmt.Sprintf("retake-%d", n), "scan", s.cat.T("Reprendre"), func() {
-		s.scan.retake, s.scan.viewing = page.ID, ""
-		s.startScan()
+		s.scan.viewing = ""
+		s.cur().StartScan(page.ID)
 	}), false, false, 0)
 	if i > 0 {
 		tools.PackStart(s.actionButton(fmt.Sprintf("before-%d", n), "back", s.cat.T("Mettre avant"), func() {
 			s.scan.viewing = ""
-			s.trayChange(func() error { return tray.Move(d.ID, page.ID, i-1) })
+			s.trayChange(func(t *tray.Tray) error { return t.Move(d.ID, page.ID, i-1) })
 		}), false, false, 0)
 	}
 	tools.PackStart(s.actionButton(fmt.Sprintf("delete-%d", n), "delete", s.cat.T("Supprimer"), func() {
 		s.scan.viewing = ""
-		s.trayChange(func() error { return tray.Delete(d.ID, page.ID) })
+		s.trayChange(func(t *tray.Tray) error { return t.Delete(d.ID, page.ID) })
 	}), false, false, 0)
 	sw, _ := gtk.ScrolledWindowNew(nil, nil)
 	sw.SetPolicy(gtk.POLICY_AUTOMATIC, gtk.POLICY_AUTOMATIC)
@@ -286,125 +284,26 @@ func fullPage(p shrink.Page, width int) (*gdk.Pixbuf, error) {
 }
 
 // trayChange applies an edit off the main loop, then redraws the screen.
-func (s *Shell) trayChange(edit func() error) {
-	go func() {
-		err := edit()
-		glib.IdleAdd(func() {
-			if err != nil {
-				s.opt.Log.Error("shell: tray", "err", err)
-			}
-			s.rebuild()
-		})
-	}()
-}
-
-// startScan scans on its own goroutine: a stuck scanner never freezes the screen.
-func (s *Shell) startScan() {
-	tray, err := s.sessionTray()
-	if err != nil || s.opt.Scanner == nil {
-		s.scan.problem = "gone"
-		s.rebuild()
-		return
-	}
-	if s.scan.doc == "" {
-		d, err := tray.NewDocument()
+func (s *Shell) trayChange(edit func(*tray.Tray) error) {
+	s.cur().EditTray(edit, func(err error) {
 		if err != nil {
 			s.opt.Log.Error("shell: tray", "err", err)
-			return
 		}
-		s.scan.doc = d.ID
-		if err := s.keepKind(tray, d.ID); err != nil {
-			s.opt.Log.Error("shell: tray", "err", err)
-		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.scan.busy, s.scan.problem, s.scan.cancel, s.scan.progress = true, "", cancel, 0
-	s.rebuild()
-	doc, retake := s.scan.doc, s.scan.retake
-	s.scan.retake = ""
-	go func() {
-		defer cancel()
-		err := s.scanInto(ctx, tray, doc, retake)
-		glib.IdleAdd(func() {
-			s.scan.busy = false
-			if err != nil {
-				p := scanner.Describe(err)
-				s.scan.problem = p.Code
-				s.opt.Log.Warn("scanner: scan failed", "code", p.Code, "staff", p.Staff, "err", err)
-				s.scanFault(p.Code)
-			}
-			s.rebuild()
-		})
-	}()
-}
-
-// scanInto scans pages into doc; with retake, the first page replaces that one.
-func (s *Shell) scanInto(ctx context.Context, tray *tray.Tray, doc, retake string) error {
-	dev, err := s.opt.Scanner(ctx)
-	if err != nil {
-		return err
-	}
-	defer dev.Close()
-	opt := s.opt.ScanOptions
-	// A network scanner asleep between residents answers busy: the driver
-	// waits for it, and the resident is told to wait.
-	opt.Waiting = func(error) {
-		glib.IdleAdd(func() {
-			if s.scan.bar != nil {
-				s.scan.bar.SetText(s.cat.T("Le scanner se prépare. Patientez…"))
-			}
-		})
-	}
-	pages, err := dev.Scan(ctx, opt, func(done, total int64) {
-		fraction := -1.0
-		if total > 0 {
-			fraction = float64(done) / float64(total)
-		}
-		glib.IdleAdd(func() {
-			if s.scan.bar != nil && fraction >= 0 {
-				s.scan.bar.SetFraction(fraction)
-			}
-		})
+		s.rebuild()
 	})
-	for _, p := range pages { // pages scanned before a failure are kept
-		var addErr error
-		if retake != "" {
-			_, addErr = tray.Retake(doc, retake, p.Image, p.DPI)
-			retake = ""
-		} else {
-			_, addErr = tray.AddPage(doc, p.Image, p.DPI)
-		}
-		if addErr != nil && err == nil {
-			err = addErr
-		}
-	}
-	return err
-}
-
-func (s *Shell) cancelScan() {
-	if s.scan.cancel != nil {
-		s.scan.cancel()
-	}
 }
 
 // finishScan prepares the document for the service the resident came from
 // and says, in plain words, whether the site will take it.
 func (s *Shell) finishScan() {
-	tray, err := s.sessionTray()
-	if err != nil {
-		return
-	}
-	doc := s.scan.doc
-	s.scan.doc = ""
+	v := s.cur()
+	doc := v.FinishScan()
 	svc, forSite := s.cfg.Service(s.shown.Service)
 	if !forSite {
 		s.opt.Session.OpenTray()
 		return
 	}
-	go func() {
-		res, err := tray.Shrink(context.Background(), doc, targetFor(svc, nil))
-		glib.IdleAdd(func() { s.showPrepared(svc, doc, res, err) })
-	}()
+	v.Shrink(doc, targetFor(svc, nil), func(res shrink.Result, err error) { s.showPrepared(svc, doc, res, err) })
 }
 
 // showPrepared tells the resident what their document became for a site.
@@ -439,13 +338,14 @@ func (s *Shell) showPrepared(svc *config.Service, doc string, res shrink.Result,
 // trayScreen lists the documents scanned during this visit.
 func (s *Shell) trayScreen() gtk.IWidget {
 	box := s.screenBox(s.cat.T("Mes documents"), "taxes")
-	tray, err := s.sessionTray()
+	v := s.cur()
+	tr, err := v.Tray()
 	if err != nil {
 		return box
 	}
 	list := vbox(16)
 	list.SetHAlign(gtk.ALIGN_CENTER)
-	documents := withPages(tray.Documents())
+	documents := withPages(tr.Documents())
 	if len(documents) == 0 {
 		list.PackStart(label(s.cat.T("Vous n'avez pas encore scanné de document pendant cette visite."), "lead"), false, false, 0)
 	}
@@ -458,20 +358,20 @@ func (s *Shell) trayScreen() gtk.IWidget {
 		row.PackStart(label(s.cat.N("Document %d — %d page", "Document %d — %d pages", len(d.Pages), i+1, len(d.Pages)), "tile-name"), false, false, 0)
 		doc := d
 		row.PackStart(s.actionButton(fmt.Sprintf("edit-%d", i+1), "scan", s.cat.T("Modifier"), func() {
-			s.scan.doc = doc.ID
+			v.ChooseDocument(doc.ID)
 			s.opt.Session.OpenScan()
 		}), false, false, 0)
 		row.PackStart(s.actionButton(fmt.Sprintf("remove-%d", i+1), "delete", s.cat.T("Supprimer"), func() {
-			s.trayChange(func() error { return tray.DeleteDocument(doc.ID) })
+			s.trayChange(func(t *tray.Tray) error { return t.DeleteDocument(doc.ID) })
 		}), false, false, 0)
 		list.PackStart(row, false, false, 0)
 	}
 	box.PackStart(list, false, false, 0)
 	more := hbox(24)
 	more.SetHAlign(gtk.ALIGN_CENTER)
-	if s.opt.Scanner != nil {
+	if s.opt.Visits.HasScanner() {
 		scan := s.actionButton("scan-new", "scan", s.cat.T("Scanner un document"), func() {
-			s.scan.doc = ""
+			v.ChooseDocument("")
 			s.opt.Session.OpenScan()
 		})
 		addClass(&scan.Widget, "primary")

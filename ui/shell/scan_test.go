@@ -140,12 +140,12 @@ func TestScanAndAttach(t *testing.T) {
 		t.Fatalf("the site did not take the document: %s", body)
 	}
 	k.screenshot("44-sent-fr")
-	if got := k.shown().Attached; got != 1 {
+	if got := k.did().Attached; got != 1 {
 		t.Fatalf("documents attached counted %d, want 1", got)
 	}
 	outs, _ := filepath.Glob(filepath.Join(k.shown().Dir, "docs", "out", "*.pdf"))
 	if len(outs) != 1 {
-		t.Fatalf("prepared PDFs in the tray: %v", outs)
+		t.Fatalf("prepared PDFs in the tr: %v", outs)
 	}
 	if out, err := exec.Command("qpdf", "--check", outs[0]).CombinedOutput(); err != nil {
 		t.Fatalf("the PDF sent is not valid: %v\n%s", err, out)
@@ -155,11 +155,7 @@ func TestScanAndAttach(t *testing.T) {
 // waitScanned waits for the scan just asked for to start, then to end.
 func (k *kiosk) waitScanned() {
 	k.t.Helper()
-	busy := func() bool {
-		var b bool
-		onUI(func() { b = k.sh.scan.busy })
-		return b
-	}
+	busy := func() bool { return k.did().Scan.Busy }
 	for deadline := time.Now().Add(10 * time.Second); !busy(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			k.t.Fatal("the scan never started")

@@ -8,6 +8,7 @@ import (
 	"borne/kiosk/i18n"
 	"borne/kiosk/shrink"
 	"borne/kiosk/tray"
+	"borne/kiosk/visit"
 )
 
 // kindChoice is a document kind as the resident sees it.
@@ -24,33 +25,32 @@ func (s *Shell) kindChoices() []kindChoice {
 }
 
 // docKind is what the document being scanned is, as the resident said.
-func (s *Shell) docKind(tray *tray.Tray) string {
-	if d, err := tray.Document(s.scan.doc); err == nil && d.Kind != "" {
+func docKind(tr *tray.Tray, scan visit.ScanState) string {
+	if d, err := tr.Document(scan.Doc); err == nil && d.Kind != "" {
 		return d.Kind
 	}
-	if s.scan.kind != "" {
-		return s.scan.kind
+	if scan.Kind != "" {
+		return scan.Kind
 	}
 	return shrink.DocLetter
 }
 
 // kindPicker asks what the document is, in plain words; the choice is
 // shown pressed and kept with the document.
-func (s *Shell) kindPicker(tray *tray.Tray) gtk.IWidget {
+func (s *Shell) kindPicker(tr *tray.Tray, scan visit.ScanState) gtk.IWidget {
 	row := hbox(16)
 	row.SetHAlign(gtk.ALIGN_CENTER)
 	row.PackStart(label(s.cat.T("Qu'est-ce que c'est ?"), "lead"), false, false, 0)
-	current := s.docKind(tray)
+	current := docKind(tr, scan)
 	for _, k := range s.kindChoices() {
 		kind := k.kind
 		b := s.actionButton("kind-"+kind, k.picto, k.text, func() {
-			if s.scan.doc == "" { // kept until the first page makes the document
-				s.scan.kind = kind
+			s.cur().SetKind(kind, func(err error) {
+				if err != nil {
+					s.opt.Log.Error("shell: tray", "err", err)
+				}
 				s.rebuild()
-				return
-			}
-			doc := s.scan.doc
-			s.trayChange(func() error { return tray.SetKind(doc, kind) })
+			})
 		})
 		if kind == current {
 			addClass(&b.Widget, "done")
@@ -61,24 +61,13 @@ func (s *Shell) kindPicker(tray *tray.Tray) gtk.IWidget {
 	return row
 }
 
-// keepKind gives a new document the kind the resident picked; the next
-// document starts again as a letter.
-func (s *Shell) keepKind(tray *tray.Tray, docID string) error {
-	kind := s.scan.kind
-	s.scan.kind = ""
-	if kind == "" {
-		return nil
-	}
-	return tray.SetKind(docID, kind)
-}
-
 // scanButtonText is the scan button's words: an identity card's second
 // side is its back.
-func (s *Shell) scanButtonText(tray *tray.Tray, pages int) string {
+func (s *Shell) scanButtonText(tr *tray.Tray, scan visit.ScanState, pages int) string {
 	switch {
 	case pages == 0:
 		return s.cat.T("Scanner la page")
-	case pages == 1 && s.docKind(tray) == shrink.DocID:
+	case pages == 1 && docKind(tr, scan) == shrink.DocID:
 		return s.cat.T("Retourner la carte et scanner le verso")
 	}
 	return s.cat.T("Ajouter une page")

@@ -31,8 +31,10 @@ func TestScanKind(t *testing.T) {
 	var kind string
 	onUI(func() {
 		text = strings.Join(labelTexts(&k.sh.buttons["scan-page"].Widget), " ")
-		if d, err := k.sh.tray.Document(k.sh.scan.doc); err == nil {
-			kind = d.Kind
+		if tr, err := k.sh.cur().Tray(); err == nil {
+			if d, err := tr.Document(k.did().Scan.Doc); err == nil {
+				kind = d.Kind
+			}
 		}
 	})
 	if kind != shrink.DocID || !strings.Contains(text, "verso") {

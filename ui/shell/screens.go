@@ -90,14 +90,14 @@ func (s *Shell) homeScreen() gtk.IWidget {
 	}
 	// Scanning is also a service of its own: a copy of a payslip for later.
 	extra := len(s.cfg.Services)
-	if s.opt.Scanner != nil {
+	if s.opt.Visits.HasScanner() {
 		grid.Attach(s.homeTile("tile-scan", "scan", s.cat.T("Scanner un document"), s.cat.T("Une fiche de paie, une pièce d'identité, un avis…"), func() {
-			s.scan.doc = ""
+			s.cur().ChooseDocument("")
 			s.opt.Session.OpenScan()
 		}), extra%2, extra/2, 1, 1)
 		extra++
 	}
-	if tray, err := s.sessionTray(); err == nil && len(withPages(tray.Documents())) > 0 {
+	if tr, err := s.cur().Tray(); err == nil && len(withPages(tr.Documents())) > 0 {
 		grid.Attach(s.homeTile("tile-tray", "taxes", s.cat.T("Mes documents"), s.cat.T("Les documents scannés pendant cette visite."), s.opt.Session.OpenTray), extra%2, extra/2, 1, 1)
 		extra++
 	}
@@ -139,6 +139,9 @@ func (s *Shell) serviceScreen(id string) gtk.IWidget {
 	head.PackEnd(s.actionButton("glossary", "words", s.cat.T("Mots difficiles"), s.showGlossary), false, false, 0)
 	head.PackEnd(label(s.cat.T("Documents acceptés : %s, jusqu'à %s.", formats(svc.Accept), s.size(int64(svc.UploadLimit))), "note"), false, false, 0)
 	box.PackStart(head, false, false, 0)
+	if s.browser == nil && !s.cur().Live() {
+		return box // the visit is ending: its view is gone, the thank-you screen comes
+	}
 	if s.browser == nil {
 		b, err := newBrowser(s)
 		if err != nil {

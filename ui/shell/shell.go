@@ -4,7 +4,6 @@
 package shell
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,15 +14,13 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/drivers/printer"
-	"borne/drivers/scanner"
 	"borne/kiosk/config"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
 	"borne/kiosk/ticket"
-	"borne/kiosk/tray"
+	"borne/kiosk/visit"
 	"borne/ui/web"
 )
 
@@ -44,14 +41,13 @@ type Options struct {
 	OnReady  func() // after the first screen is drawn
 	// Speaker reads instructions aloud; nil: no sound card, no "listen" button.
 	Speaker *speech.Speaker
-	// Printer is the A4 printer; nil: none, and the kiosk says so.
-	Printer printer.Printer
+	// Visits holds the residents' visits: their documents, scans, prints
+	// and ends. Its Begin and End must be the session manager's OnStart
+	// and OnEnd, its OnChange end in ShowVisit.
+	Visits *visit.Host
 	// Tickets is the ticket printer; nil: none, no ticket is offered.
 	Tickets TicketPrinter
-	// Scanner opens the document scanner; nil: the kiosk has none.
-	Scanner func(ctx context.Context) (scanner.Device, error)
-	// ScanOptions say how pages are scanned (resolution, mode, backend options).
-	ScanOptions scanner.Options
+	SelfTestDevices
 	// Staff is the maintenance side; nil: no staff screens.
 	Staff *Staff
 	// SleepAfter dims the welcome screen once the presence sensor has
@@ -78,10 +74,10 @@ type Shell struct {
 	warningPanel, dialogPanel, pinPanel       *gtk.Box
 	warningActions, dialogActions, pinActions *gtk.Box // under the panels' bodies, never scrolled away
 	pinBody                                   *gtk.Box
-	browser                                   *browser   // the session's web view, nil outside a service
-	tray                                      *tray.Tray // the session's documents, opened on first use
-	printing                                  *printer.Session
-	scan                                      scanning
+	browser                                   *browser // the session's web view, nil outside a service
+	scan                                      scanView
+	visit                                     *visit.Visit   // the visit ShowVisit last drew
+	visitShown                                visit.Snapshot // what ShowVisit last drew of it
 	staff                                     staffState
 	asleep                                    bool   // the welcome screen is dimmed: nobody near
 	nobody                                    bool   // the presence sensor sees nobody
@@ -101,6 +97,9 @@ type Shell struct {
 func New(opt Options) (*Shell, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
+	}
+	if opt.Visits == nil {
+		return nil, fmt.Errorf("shell: no visits host")
 	}
 	s := &Shell{opt: opt, cfg: opt.Config, buttons: map[string]*gtk.Button{}}
 	var err error
@@ -355,29 +354,50 @@ func (s *Shell) focusFirst(snap session.Snapshot) {
 	}
 }
 
-// endSession lets go of everything the session had on screen: its web view
-// (pages, cookies), its tray, a scan in progress, an open panel.
+// endSession lets go of what the session had on screen: its web view
+// (pages, cookies), a page shown large, an open panel. The visit (kiosk/visit)
+// stops its own work.
 func (s *Shell) endSession() {
-	s.cancelScan()
-	s.scan = scanning{}
-	s.tray = nil
+	s.scan = scanView{}
 	s.appointment = nil
-	if s.printing != nil { // what the session left printing is cancelled
-		go func(p *printer.Session) {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := p.End(ctx); err != nil {
-				s.opt.Log.Warn("printer: pending jobs not cancelled", "err", err)
-			}
-		}(s.printing)
-		s.printing = nil
-	}
 	if s.browser != nil {
 		s.closeDialog()
-		s.browser.close()
-		s.browser = nil
+		s.closeBrowser()
 	}
 	clearClipboards()
+}
+
+// closeBrowser ends the web view and its processes.
+func (s *Shell) closeBrowser() {
+	s.browser.close()
+	s.browser = nil
+}
+
+// cur is the visit under way (or the last one, ended, between sessions).
+func (s *Shell) cur() *visit.Visit { return s.opt.Visits.Current() }
+
+// ShowVisit draws a new snapshot of a visit; the visits' OnChange, run on
+// the main loop (visit.Options.Post).
+func (s *Shell) ShowVisit(v *visit.Visit, snap visit.Snapshot) {
+	if v != s.cur() {
+		return
+	}
+	prev := s.visitShown
+	if v != s.visit {
+		s.visit, prev = v, visit.Snapshot{}
+	}
+	s.visitShown = snap
+	if s.shown.Screen == session.ScreenScan && s.staff.snap.Mode != staff.Open {
+		was, now := prev.Scan, snap.Scan
+		if was.Busy != now.Busy || was.Problem != now.Problem || was.Doc != now.Doc || was.Kind != now.Kind {
+			s.rebuild()
+		} else {
+			s.showScanProgress(now)
+		}
+	}
+	if snap.Print != prev.Print && snap.Print.Seq > 0 {
+		s.showPrint(snap.Print)
+	}
 }
 
 // rebuild redraws the current screen (after a scan, an edit of the tray).

@@ -47,6 +47,7 @@ func TestResidentJourneyEndsByIdleTimeout(t *testing.T) {
 	if end.Ended != session.EndIdle {
 		t.Fatalf("ended %q, want idle", end.Ended)
 	}
+	k.waitEnded()
 	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
 		t.Fatalf("session dir survives the end: %v", err)
 	}

@@ -244,7 +244,7 @@ func TestEverythingOnScreen(t *testing.T) {
 	k.startSession("fr")
 	var tr *tray.Tray
 	var err error
-	onUI(func() { tr, err = k.sh.sessionTray() })
+	onUI(func() { tr, err = k.sh.cur().Tray() })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestEverythingOnScreen(t *testing.T) {
 		for n, d := range documents {
 			n++
 			onUI(func() {
-				k.sh.scan.doc = d.ID
+				k.sh.cur().ChooseDocument(d.ID)
 				k.sh.rebuild()
 			})
 			names := []string{"scan-page", "scan-done", "help", "done"}

@@ -212,6 +212,7 @@ func TestWebProcedure(t *testing.T) {
 
 	k.tap("done")
 	k.waitScreen(session.ScreenAttract)
+	k.waitEnded()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("the session directory survived: %v", err)
 	}

@@ -15,6 +15,8 @@ import (
 	"borne/kiosk/health"
 	"borne/kiosk/metrics"
 	"borne/kiosk/session"
+	"borne/kiosk/visit"
+	"borne/ui/cmd/kiosk/wiring"
 	"borne/ui/shell"
 )
 
@@ -88,8 +90,21 @@ func statusOf(s selftest.Status) health.Status {
 	return out
 }
 
-// shellDevices hands the devices to the window; a nil pointer must stay a
-// nil interface there, where nil means "not fitted".
+// visitOptions hands the printer and the scanner to the residents' visits,
+// through the core's interfaces; one not fitted stays nil.
+func (d devices) visitOptions(opt visit.Options) visit.Options {
+	if d.Printer != nil {
+		opt.Printer = wiring.Printer(d.Printer)
+	}
+	if d.Scanner != nil {
+		opt.Scanner = wiring.Scanner(d.Scanner, d.ScanOptions)
+	}
+	return opt
+}
+
+// shellDevices hands the devices to the window, for the ticket and the
+// staff's self-tests; a nil pointer must stay a nil interface there, where
+// nil means "not fitted".
 func (d devices) shellDevices(opt *shell.Options) {
 	if d.Printer != nil {
 		opt.Printer = d.Printer

@@ -31,6 +31,7 @@ import (
 	"borne/kiosk/staff"
 	"borne/kiosk/usage"
 	"borne/kiosk/usage/push"
+	"borne/kiosk/visit"
 	"borne/ui/shell"
 	"borne/ui/xvfb"
 )
@@ -135,11 +136,24 @@ func run() int {
 	var window atomic.Pointer[shell.Shell]
 	var board *gpio.Devices
 	var lastState session.State
+	devices := openDevices(cfg, log)
+	probes, tests := devices.probes(cfg)
+	monitor := health.New(health.Options{Probes: probes, Tests: tests, Metrics: stats, Usage: rec, Log: log})
+	visits := visit.NewHost(devices.visitOptions(visit.Options{
+		PageQuota: cfg.Printer.PageQuota, Usage: rec, Log: log,
+		Post: func(f func()) { glib.IdleAdd(f) },
+		OnChange: func(v *visit.Visit, snap visit.Snapshot) {
+			if sh := window.Load(); sh != nil {
+				sh.ShowVisit(v, snap)
+			}
+		},
+		Fault: monitor.Fault,
+	}))
 	mgr := session.NewManager(session.Options{
 		Root: root, Owner: owner, IdleAfter: cfg.Session.IdleAfter.Duration, WarnFor: cfg.Session.WarnFor.Duration,
 		ThanksFor: cfg.Session.ThanksFor.Duration, DefaultLanguage: cfg.Kiosk.DefaultLanguage,
 		SkipLanguage: len(cfg.Kiosk.Languages) == 1, Comfort: session.Comfort{HighContrast: cfg.Screen.HighContrast},
-		Usage: rec, Log: log,
+		Usage: rec, Log: log, OnStart: visits.Begin, OnEnd: visits.End,
 		OnChange: func(s session.Snapshot) {
 			if s.State == session.Thanks && lastState != session.Thanks {
 				stats.SessionEnded(string(s.Ended))
@@ -195,12 +209,9 @@ func run() int {
 	} else {
 		log.Info("speech: no sound card or no espeak-ng: the listen button is hidden")
 	}
-	devices := openDevices(cfg, log)
-	probes, tests := devices.probes(cfg)
-	monitor := health.New(health.Options{Probes: probes, Tests: tests, Metrics: stats, Usage: rec, Log: log})
 	sup.Go("health", monitor.Serve)
 	shellOpt := shell.Options{
-		Config: cfg, Session: mgr, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
+		Config: cfg, Session: mgr, Visits: visits, Windowed: *windowed, ShotsDir: *shotsDir, Log: log, Speaker: speaker,
 		Staff: &shell.Staff{Maintenance: maint, Health: monitor, Usage: store, PowerCycle: powerCycles(board),
 			Restart: func() {
 				log.Info("restart asked by staff")
@@ -244,6 +255,10 @@ func run() int {
 	}()
 	gtk.Main()
 	mgr.Close()
+	// The last visit lets go of its web view on the main loop, then is
+	// wiped and recorded: the loop runs until it is.
+	go func() { visits.Wait(); glib.IdleAdd(gtk.MainQuit) }()
+	gtk.Main()
 	_ = sup.Stop() // it logs what overstayed
 	flushCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
