@@ -2,7 +2,7 @@ package system
 
 import (
 	"borne/kiosk/session"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 	"bytes"
 	"context"
 	"fmt"

@@ -11,7 +11,7 @@ import (
 
 	"borne/kiosk/config"
 	"borne/testbench/bench"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 )
 
 // The package runs its own GTK main loop; the tests give it a virtual

@@ -22,7 +22,7 @@ import (
 	"github.com/gotk3/gotk3/gtk"
 
 	"borne/testbench/bench"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 )
 
 // The last unref of every wrapped object is queued on the main loop: GTK

@@ -21,7 +21,7 @@ import (
 	"borne/kiosk/usage"
 	"borne/kiosk/visit"
 	"borne/ui/cmd/kiosk/wiring"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 
 	_ "modernc.org/sqlite"
 )

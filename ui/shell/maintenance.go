@@ -14,7 +14,6 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/drivers/printer"
 	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
@@ -458,24 +457,6 @@ func (s *Shell) scheduleStaffShot() {
 		name = "out-of-service"
 	}
 	s.saveShot(name)
-}
-
-// scanFault counts a scan's failure as a fault of the scanner, unless it
-// is what people do (cancel, scan an empty feeder).
-func (s *Shell) scanFault(code string) {
-	if code != "cancelled" && code != "no-documents" {
-		s.fault(health.Scanner, code)
-	}
-}
-
-// printFault counts a print's failure as a fault of the printer, unless it
-// is the document's or the person's doing.
-func (s *Shell) printFault(code printer.Code) {
-	switch code {
-	case printer.Canceled, printer.JobCanceled, printer.QuotaExceeded, printer.Unprintable:
-	default:
-		s.fault(health.Printer, string(code))
-	}
 }
 
 // fault counts a device fault a screen met.

@@ -33,7 +33,7 @@ import (
 	"borne/kiosk/usage/push"
 	"borne/kiosk/visit"
 	"borne/ui/shell"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 )
 
 // exitConfig is sysexits' EX_CONFIG: the unit does not restart in a loop on it.

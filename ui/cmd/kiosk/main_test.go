@@ -18,7 +18,7 @@ import (
 	"borne/kiosk/config"
 	"borne/kiosk/config/configtest"
 	"borne/kiosk/metrics"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 
 	_ "modernc.org/sqlite"
 )

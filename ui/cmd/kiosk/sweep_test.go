@@ -25,7 +25,7 @@ import (
 	"borne/testbench/demosite"
 	"borne/testbench/lobby"
 	"borne/ui/web"
-	"borne/ui/xvfb"
+	"borne/internal/xvfb"
 )
 
 // After each way a visit can end, nothing a resident typed is left anywhere
