@@ -1,8 +1,8 @@
 package system
 
 import (
-	"borne/kiosk/session"
 	"borne/internal/xvfb"
+	"borne/kiosk/session"
 	"bytes"
 	"context"
 	"fmt"

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/testbench/bench"
-	"borne/internal/xvfb"
 )
 
 // The package runs its own GTK main loop; the tests give it a virtual

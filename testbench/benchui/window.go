@@ -21,8 +21,8 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/testbench/bench"
 	"borne/internal/xvfb"
+	"borne/testbench/bench"
 )
 
 // The last unref of every wrapped object is queued on the main loop: GTK

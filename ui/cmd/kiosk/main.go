@@ -20,6 +20,7 @@ import (
 
 	"borne/drivers/gpio"
 	"borne/internal/supervise"
+	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/instance"
@@ -33,7 +34,6 @@ import (
 	"borne/kiosk/usage/push"
 	"borne/kiosk/visit"
 	"borne/ui/shell"
-	"borne/internal/xvfb"
 )
 
 // exitConfig is sysexits' EX_CONFIG: the unit does not restart in a loop on it.

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/kiosk/config/configtest"
 	"borne/kiosk/metrics"
-	"borne/internal/xvfb"
 
 	_ "modernc.org/sqlite"
 )

@@ -21,11 +21,11 @@ import (
 	"testing"
 	"time"
 
+	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/testbench/demosite"
 	"borne/testbench/lobby"
 	"borne/ui/web"
-	"borne/internal/xvfb"
 )
 
 // After each way a visit can end, nothing a resident typed is left anywhere
