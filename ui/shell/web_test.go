@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,10 +35,12 @@ func demoLobby(t testing.TB) (addr string, mod func(*config.Config, *Options)) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { _ = demosite.New(lobby.Sites(cfg, addr), nil).Serve(ctx, addr); close(done) }()
+	site := demosite.New(lobby.Sites(cfg, addr), nil)
+	go func() { _ = site.Serve(ctx, addr); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitListening(t, addr)
-	return addr, func(c *config.Config, _ *Options) { c.Services = cfg.Services }
+	// Each kiosk gets its own copy: a test's change to a service stays its own.
+	return addr, func(c *config.Config, _ *Options) { c.Services = slices.Clone(cfg.Services) }
 }
 
 func waitListening(t testing.TB, addr string) {

@@ -138,12 +138,15 @@ func (r *running) waitLog(t testing.TB, want string) {
 func (r *running) stop(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	_ = r.cmd.Process.Signal(sig)
+	drained := make(chan struct{})
 	go func() {
 		for line := range r.lines {
 			r.log.WriteString(line + "\n")
 		}
+		close(drained)
 	}()
-	_ = r.cmd.Wait()
+	_ = r.cmd.Wait() // closes the log's pipe: the reader sees its end
+	<-drained
 }
 
 func display(t testing.TB) string {
