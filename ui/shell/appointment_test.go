@@ -35,7 +35,7 @@ func TestPageChoiceAndAppointment(t *testing.T) {
 	}
 	defer logs.Close()
 	logged := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
-	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: 100 * time.Millisecond}, func(_ *config.Config, o *Options) {
+	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: 100 * time.Millisecond}, func(_ *config.Config, o *kitOptions) {
 		o.Printer, o.Tickets = a4, tickets
 		o.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug,
 			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {

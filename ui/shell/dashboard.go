@@ -77,9 +77,9 @@ func perHour(r *usage.Report) []bar {
 }
 
 // loadUsage reads the report of the last days off the main loop.
-func (s *Shell) loadUsage(days int) {
-	s.staff.days, s.staff.report = days, nil
-	store := s.opt.Staff.Usage
+func (m *staffScreens) loadUsage(days int) {
+	m.days, m.report = days, nil
+	store := m.opt.Usage
 	if store == nil {
 		return
 	}
@@ -89,18 +89,17 @@ func (s *Shell) loadUsage(days int) {
 		defer cancel()
 		r, err := store.Report(ctx, from, "")
 		glib.IdleAdd(func() {
-			if s.staff.days != days { // another period was asked meanwhile
+			if m.days != days { // another period was asked meanwhile
 				return
 			}
 			if err != nil {
-				s.opt.Log.Error("staff: usage report", "err", err)
-				s.staff.export = "Les chiffres n'ont pas pu être lus : voir le journal de la borne."
+				m.log.Error("staff: usage report", "err", err)
+				m.export = "Les chiffres n'ont pas pu être lus : voir le journal de la borne."
 				r = &usage.Report{}
 			}
-			s.staff.report = r
-			if s.staff.snap.Mode == staff.Open && s.staff.tab == "usage" {
-				s.rebuild()
-				s.scheduleStaffShot()
+			m.report = r
+			if m.snap.Mode == staff.Open && m.tab == "usage" {
+				m.redraw()
 			}
 		})
 	}()
@@ -108,35 +107,35 @@ func (s *Shell) loadUsage(days int) {
 
 // usageTab is the dashboard: sessions per day and per hour as charts, then
 // services, languages, help calls, end reasons and faults, and the export.
-func (s *Shell) usageTab() gtk.IWidget {
+func (m *staffScreens) usageTab() gtk.IWidget {
 	box := vbox(16)
-	if s.opt.Staff.Usage == nil {
+	if m.opt.Usage == nil {
 		box.PackStart(label("Pas de chiffres d'utilisation sur cette borne.", "lead"), false, false, 0)
 		return box
 	}
 	period := hbox(16)
 	for _, d := range []int{7, 30} {
-		b := s.actionButton(fmt.Sprintf("staff-days-%d", d), "family", fmt.Sprintf("%d derniers jours", d), func() {
-			s.loadUsage(d)
-			s.rebuild()
+		b := m.win.actionButton(fmt.Sprintf("staff-days-%d", d), "family", fmt.Sprintf("%d derniers jours", d), func() {
+			m.loadUsage(d)
+			m.win.rebuild()
 		})
-		setClass(&b.Widget, "primary", s.staff.days == d)
+		setClass(&b.Widget, "primary", m.days == d)
 		period.PackStart(b, false, false, 0)
 	}
-	period.PackStart(s.actionButton("staff-export", "done", "Exporter en CSV sur clé USB", s.exportUsage), false, false, 0)
+	period.PackStart(m.win.actionButton("staff-export", "done", "Exporter en CSV sur clé USB", m.exportUsage), false, false, 0)
 	box.PackStart(period, false, false, 0)
-	if s.staff.export != "" {
-		box.PackStart(label(s.staff.export, "lead"), false, false, 0)
+	if m.export != "" {
+		box.PackStart(label(m.export, "lead"), false, false, 0)
 	}
-	r := s.staff.report
+	r := m.report
 	if r == nil {
 		box.PackStart(label("Lecture des chiffres…", "lead"), false, false, 0)
 		return box
 	}
 	box.PackStart(label(fmt.Sprintf("Moins de %d : masqué (« <%d »), pour que personne ne soit reconnaissable.", usage.MinCell, usage.MinCell), "note"), false, false, 0)
-	first := time.Now().AddDate(0, 0, 1-s.staff.days)
-	box.PackStart(s.chart("staff-chart-days", "Sessions par jour", perDay(r, first, s.staff.days)), false, false, 0)
-	box.PackStart(s.chart("staff-chart-hours", "Sessions par heure de début", perHour(r)), false, false, 0)
+	first := time.Now().AddDate(0, 0, 1-m.days)
+	box.PackStart(m.chart("staff-chart-days", "Sessions par jour", perDay(r, first, m.days)), false, false, 0)
+	box.PackStart(m.chart("staff-chart-hours", "Sessions par heure de début", perHour(r)), false, false, 0)
 	grid, _ := gtk.GridNew()
 	grid.SetColumnSpacing(48)
 	grid.SetRowSpacing(16)
@@ -179,12 +178,12 @@ func tally(title string, bars []bar) gtk.IWidget {
 
 // chart draws bars with their counts above and labels below; hidden counts
 // are hatched.
-func (s *Shell) chart(name, title string, bars []bar) gtk.IWidget {
+func (m *staffScreens) chart(name, title string, bars []bar) gtk.IWidget {
 	box := vbox(4)
 	box.PackStart(label(title, "tile-name"), false, false, 0)
 	area, _ := gtk.DrawingAreaNew()
 	area.SetName(name)
-	area.SetSizeRequest(s.screenWidth()-160, 220)
+	area.SetSizeRequest(m.win.screenWidth()-160, 220)
 	most := 1
 	for _, b := range bars {
 		most = max(most, b.n)
@@ -230,39 +229,39 @@ func (s *Shell) chart(name, title string, bars []bar) gtk.IWidget {
 }
 
 // exportUsage writes the period's report as CSV onto the first USB key.
-func (s *Shell) exportUsage() {
-	list := s.opt.Staff.USBKeys
+func (m *staffScreens) exportUsage() {
+	list := m.opt.USBKeys
 	if list == nil {
 		list = staff.USBKeys
 	}
 	keys, err := list()
 	switch {
 	case err != nil:
-		s.staff.export = fmt.Sprintf("Clés USB non lues : %v", err)
+		m.export = fmt.Sprintf("Clés USB non lues : %v", err)
 	case len(keys) == 0:
-		s.staff.export = "Aucune clé USB : branchez-en une, attendez quelques secondes, puis réessayez."
+		m.export = "Aucune clé USB : branchez-en une, attendez quelques secondes, puis réessayez."
 	}
 	if err != nil || len(keys) == 0 {
-		s.rebuild()
+		m.win.rebuild()
 		return
 	}
-	s.staff.export = "Export en cours…"
-	s.rebuild()
-	from := time.Now().AddDate(0, 0, 1-s.staff.days).Format(time.DateOnly)
-	store, id := s.opt.Staff.Usage, s.cfg.Kiosk.ID
+	m.export = "Export en cours…"
+	m.win.rebuild()
+	from := time.Now().AddDate(0, 0, 1-m.days).Format(time.DateOnly)
+	store, id := m.opt.Usage, m.kiosk.ID
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		path, err := staff.ExportUsage(ctx, store, keys[0], id, from, "", time.Now())
 		msg := "Exporté : " + path + ". Vous pouvez retirer la clé."
 		if err != nil {
-			s.opt.Log.Error("staff: usage export", "err", err)
+			m.log.Error("staff: usage export", "err", err)
 			msg = fmt.Sprintf("Export impossible : %v", err)
 		}
 		glib.IdleAdd(func() {
-			s.staff.export = msg
-			if s.staff.snap.Mode == staff.Open && s.staff.tab == "usage" {
-				s.rebuild()
+			m.export = msg
+			if m.snap.Mode == staff.Open && m.tab == "usage" {
+				m.win.rebuild()
 			}
 		})
 	}()

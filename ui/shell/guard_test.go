@@ -73,7 +73,7 @@ func TestSubresourcesStayInTheAllowlist(t *testing.T) {
 	forbidden, allowed := newTracker(t), newTracker(t)
 	addr, lobbyMod := demoLobby(t)
 	k := startKiosk(t, timings{idle: time.Minute, warn: 10 * time.Second, thanks: time.Second}, lobbyMod,
-		func(c *config.Config, _ *Options) { c.Services[0].ResourceDomains = []string{allowed.host()} })
+		func(c *config.Config, _ *kitOptions) { c.Services[0].ResourceDomains = []string{allowed.host()} })
 	k.startSession("fr")
 	k.tap("tile-" + k.cfg.Services[0].ID)
 	id := k.cfg.Services[0].ID

@@ -23,7 +23,7 @@ func TestDoneWhileWorkInFlight(t *testing.T) {
 	_, lobbyMod := demoLobby(t)
 	var stuck atomic.Bool
 	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: time.Second}, lobbyMod,
-		func(_ *config.Config, o *Options) {
+		func(_ *config.Config, o *kitOptions) {
 			o.Scanner = func(context.Context) (scanner.Device, error) { // opened, and closed, for each scan
 				dev := scannertest.NewDevice("fake", scannertest.TextPage(300))
 				dev.Stick(stuck.Load())

@@ -16,6 +16,8 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/drivers/printer"
+	"borne/drivers/scanner"
 	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/kiosk/session"
@@ -85,10 +87,20 @@ type kiosk struct {
 
 type timings struct{ idle, warn, thanks time.Duration }
 
-func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)) *kiosk {
+// kitOptions are a test kiosk's window options and the devices its visits
+// drive, wired to the core as the kiosk's main does (the window never sees
+// a driver).
+type kitOptions struct {
+	Options
+	Printer     printer.Printer
+	Scanner     func(ctx context.Context) (scanner.Device, error)
+	ScanOptions scanner.Options
+}
+
+func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *kitOptions)) *kiosk {
 	t.Helper()
 	cfg := config.Default()
-	var extra Options
+	var extra kitOptions
 	for _, mod := range mods {
 		mod(cfg, &extra)
 	}
@@ -137,7 +149,7 @@ func startKiosk(t testing.TB, tm timings, mods ...func(*config.Config, *Options)
 	ready := make(chan struct{})
 	onUI(func() {
 		extra.Config, extra.Session, extra.Visits, extra.OnReady = cfg, k.mgr, k.visits, func() { close(ready) }
-		sh, err = New(extra)
+		sh, err = New(extra.Options)
 	})
 	if err != nil {
 		t.Fatal(err)

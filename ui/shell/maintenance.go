@@ -8,12 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/i18n"
 	"borne/kiosk/session"
@@ -44,8 +46,32 @@ const (
 	gestureWithin = 5 * time.Second
 )
 
-// staffState is what the shell shows of the staff side.
-type staffState struct {
+// staffWindow is what the staff screens need of the window: its buttons
+// (named, for tests and screenshots) and pictograms, a redraw of the whole
+// screen, a screenshot, and the resident's screen they may take over.
+type staffWindow interface {
+	button(name string, onClick func()) *gtk.Button
+	actionButton(name, pic, text string, onClick func()) *gtk.Button
+	picto(name string, px int) *gtk.Image
+	Button(name string) (*gtk.Button, bool)
+	rebuild()
+	saveShot(what string)
+	screenWidth() int
+	Shown() session.Snapshot
+}
+
+// staffScreens are the staff side of the window: the PIN pad, the
+// out-of-service screen and the maintenance tabs. The window draws them
+// where they go; a nil *staffScreens is a kiosk without staff screens.
+type staffScreens struct {
+	win   staffWindow
+	opt   *Staff
+	kiosk config.Kiosk
+	end   func(session.EndReason) // ends the resident's session
+	log   *slog.Logger
+
+	pinBody, pinActions *gtk.Box // the PIN panel's, framed by the window
+
 	snap     staff.Snapshot
 	tab      string // devices, usage, kiosk
 	pin      string // digits typed on the pad
@@ -61,47 +87,84 @@ type staffState struct {
 	export   string // the last export's outcome
 }
 
+// newStaffScreens makes the staff side of the window opt configures; nil
+// when it has none.
+func newStaffScreens(win staffWindow, opt Options) *staffScreens {
+	if opt.Staff == nil {
+		return nil
+	}
+	return &staffScreens{win: win, opt: opt.Staff, kiosk: opt.Config.Kiosk, end: opt.Session.End, log: opt.Log,
+		pinBody: vbox(16), pinActions: hbox(24)}
+}
+
+// mode is what the staff side shows: Closed when there is none.
+func (m *staffScreens) mode() staff.Mode {
+	if m == nil {
+		return staff.Closed
+	}
+	return m.snap.Mode
+}
+
+// outOfService tells whether staff keep residents out.
+func (m *staffScreens) outOfService() bool { return m != nil && m.snap.OutOfService }
+
+// activity keeps the staff side open while staff use it; false when the
+// input is a resident's.
+func (m *staffScreens) activity() bool {
+	if m.mode() == staff.Closed {
+		return false
+	}
+	m.opt.Maintenance.Activity()
+	return true
+}
+
 // PostStaff hands a maintenance snapshot to the main loop; safe from any
 // goroutine (it is the Maintenance's OnChange).
 func (s *Shell) PostStaff(snap staff.Snapshot) {
-	glib.IdleAdd(func() { s.renderStaff(snap) })
+	glib.IdleAdd(func() { s.staff.render(snap) })
 }
 
-func (s *Shell) renderStaff(snap staff.Snapshot) {
-	prev := s.staff.snap
-	s.staff.snap = snap
+func (m *staffScreens) render(snap staff.Snapshot) {
+	if m == nil {
+		return
+	}
+	prev := m.snap
+	m.snap = snap
 	if snap.Mode == staff.Open && prev.Mode != staff.Open {
-		s.staff.ctx, s.staff.cancel = context.WithCancel(context.Background())
-		s.staff.tab, s.staff.tests, s.staff.export = "devices", map[string]string{}, ""
-		s.staff.days, s.staff.report = 0, nil // figures read afresh at each visit
-		s.refreshDevices()
+		m.ctx, m.cancel = context.WithCancel(context.Background())
+		m.tab, m.tests, m.export = "devices", map[string]string{}, ""
+		m.days, m.report = 0, nil // figures read afresh at each visit
+		m.refreshDevices()
 		// Staff took over: a resident's data must not wait under the staff screens.
-		if s.shown.State == session.Active || s.shown.State == session.Warning {
-			s.opt.Session.End(session.EndStaff)
+		if st := m.win.Shown().State; st == session.Active || st == session.Warning {
+			m.end(session.EndStaff)
 		}
 	}
-	if snap.Mode != staff.Open && s.staff.cancel != nil {
-		s.staff.cancel() // a test scan must not hold the scanner from the next resident
-		s.staff.cancel = nil
+	if snap.Mode != staff.Open && m.cancel != nil {
+		m.cancel() // a test scan must not hold the scanner from the next resident
+		m.cancel = nil
 	}
 	if snap.Mode != staff.AskingPIN {
-		s.staff.pin, s.staff.pinMsg = "", ""
+		m.pin, m.pinMsg = "", ""
 	}
 	if snap.Mode != prev.Mode || snap.OutOfService != prev.OutOfService {
-		s.rebuild()
-		s.scheduleStaffShot()
+		m.redraw()
 	}
 	if snap.Mode == staff.AskingPIN {
-		s.buildPINPad()
+		m.buildPINPad()
 	}
-	s.syncVisibility()
 }
 
-// staffTap sees every primary press and release before any widget, at root
+// redraw draws the window again, and saves the staff screen under its name.
+func (m *staffScreens) redraw() {
+	m.win.rebuild()
+	m.scheduleShot()
+}
+
+// tap sees every primary press and release before any widget, at root
 // coordinates; true swallows it.
-func (s *Shell) staffTap(x, y float64, press bool) bool {
-	m := s.opt.Staff
-	if m == nil || !s.staff.snap.PINEnabled || s.staff.snap.Mode != staff.Closed || s.shown.State != session.Attract ||
+func (m *staffScreens) tap(x, y float64, press bool) bool {
+	if m == nil || !m.snap.PINEnabled || m.snap.Mode != staff.Closed || m.win.Shown().State != session.Attract ||
 		x >= gestureCorner || y >= gestureCorner {
 		return false
 	}
@@ -109,15 +172,15 @@ func (s *Shell) staffTap(x, y float64, press bool) bool {
 		return true
 	}
 	now := time.Now()
-	taps := append(s.staff.taps, now)
+	taps := append(m.taps, now)
 	for len(taps) > 0 && now.Sub(taps[0]) > gestureWithin {
 		taps = taps[1:]
 	}
-	s.staff.taps = taps
+	m.taps = taps
 	if len(taps) >= gestureTaps {
-		s.staff.taps = nil
-		if err := m.Maintenance.Gesture(); err != nil {
-			s.opt.Log.Warn("staff: gesture", "err", err)
+		m.taps = nil
+		if err := m.opt.Maintenance.Gesture(); err != nil {
+			m.log.Warn("staff: gesture", "err", err)
 		}
 	}
 	return true
@@ -125,30 +188,30 @@ func (s *Shell) staffTap(x, y float64, press bool) bool {
 
 // buildPINPad fills the PIN panel: dots for the digits typed, what the last
 // attempt said, and the keys (locked after too many wrong PINs).
-func (s *Shell) buildPINPad() {
-	removeChildren(s.pinBody)
-	removeChildren(s.pinActions)
-	snap := s.staff.snap
-	s.pinBody.PackStart(label("Code du personnel", "title"), false, false, 0)
-	dots := strings.Repeat("● ", len(s.staff.pin))
+func (m *staffScreens) buildPINPad() {
+	removeChildren(m.pinBody)
+	removeChildren(m.pinActions)
+	snap := m.snap
+	m.pinBody.PackStart(label("Code du personnel", "title"), false, false, 0)
+	dots := strings.Repeat("● ", len(m.pin))
 	if dots == "" {
 		dots = " "
 	}
-	s.pinBody.PackStart(label(dots, "lead"), false, false, 0)
-	msg := s.staff.pinMsg
+	m.pinBody.PackStart(label(dots, "lead"), false, false, 0)
+	msg := m.pinMsg
 	locked := !snap.LockedUntil.IsZero() && time.Now().Before(snap.LockedUntil)
 	if locked {
 		msg = fmt.Sprintf("Trop de codes faux : réessayez après %s.", snap.LockedUntil.Local().Format("15:04:05"))
 		// The keys come back by themselves when the lock ends.
 		glib.TimeoutAdd(uint(time.Until(snap.LockedUntil).Milliseconds())+100, func() bool {
-			if s.staff.snap.Mode == staff.AskingPIN {
-				s.buildPINPad()
+			if m.snap.Mode == staff.AskingPIN {
+				m.buildPINPad()
 			}
 			return false
 		})
 	}
 	if msg != "" {
-		s.pinBody.PackStart(label(msg, "note"), false, false, 0)
+		m.pinBody.PackStart(label(msg, "note"), false, false, 0)
 	}
 	grid, _ := gtk.GridNew()
 	grid.SetRowSpacing(12)
@@ -160,55 +223,55 @@ func (s *Shell) buildPINPad() {
 		var b *gtk.Button
 		switch k {
 		case "erase":
-			b = s.actionButton("pin-erase", "delete", "Effacer", func() {
-				if n := len(s.staff.pin); n > 0 {
-					s.staff.pin = s.staff.pin[:n-1]
-					s.buildPINPad()
+			b = m.win.actionButton("pin-erase", "delete", "Effacer", func() {
+				if n := len(m.pin); n > 0 {
+					m.pin = m.pin[:n-1]
+					m.buildPINPad()
 				}
 			})
 		case "ok":
-			b = s.actionButton("pin-ok", "done", "Valider", s.submitPIN)
+			b = m.win.actionButton("pin-ok", "done", "Valider", m.submitPIN)
 			addClass(&b.Widget, "primary")
 		default:
-			b = s.button("pin-"+k, func() {
-				if len(s.staff.pin) < 12 {
-					s.staff.pin += k
-					s.buildPINPad()
+			b = m.win.button("pin-"+k, func() {
+				if len(m.pin) < 12 {
+					m.pin += k
+					m.buildPINPad()
 				}
 			})
 			b.Add(label(k, "tile-name"))
 			addClass(&b.Widget, "key")
 		}
-		b.SetSensitive(!locked && !s.staff.checking)
+		b.SetSensitive(!locked && !m.checking)
 		grid.Attach(b, i%3, i/3, 1, 1)
 	}
-	s.pinBody.PackStart(grid, false, false, 0)
-	s.pinActions.PackStart(s.actionButton("pin-cancel", "back", "Annuler", s.opt.Staff.Maintenance.Cancel), false, false, 0)
-	s.pinPanel.ShowAll()
-	s.syncVisibility()
+	m.pinBody.PackStart(grid, false, false, 0)
+	m.pinActions.PackStart(m.win.actionButton("pin-cancel", "back", "Annuler", m.opt.Maintenance.Cancel), false, false, 0)
+	m.pinBody.ShowAll() // the window shows the panel itself while a PIN is asked
+	m.pinActions.ShowAll()
 }
 
 // submitPIN checks the PIN off the main loop: argon2id takes a moment.
-func (s *Shell) submitPIN() {
-	pin, m := s.staff.pin, s.opt.Staff.Maintenance
-	s.staff.pin, s.staff.checking = "", true
-	s.buildPINPad()
+func (m *staffScreens) submitPIN() {
+	pin, maint := m.pin, m.opt.Maintenance
+	m.pin, m.checking = "", true
+	m.buildPINPad()
 	go func() {
-		err := m.SubmitPIN(pin)
+		err := maint.SubmitPIN(pin)
 		glib.IdleAdd(func() {
-			s.staff.checking = false
+			m.checking = false
 			var locked *staff.LockedError
 			switch {
 			case err == nil, errors.Is(err, staff.ErrNotAsking), errors.As(err, &locked):
-				s.staff.pinMsg = ""
+				m.pinMsg = ""
 			case errors.Is(err, staff.ErrWrongPIN):
-				left := m.Snapshot().AttemptsLeft
-				s.staff.pinMsg = fmt.Sprintf("Code faux. Encore %d essai(s) avant blocage.", left)
+				left := maint.Snapshot().AttemptsLeft
+				m.pinMsg = fmt.Sprintf("Code faux. Encore %d essai(s) avant blocage.", left)
 			default:
-				s.staff.pinMsg = "Le code n'a pas pu être vérifié : voir le journal de la borne."
+				m.pinMsg = "Le code n'a pas pu être vérifié : voir le journal de la borne."
 			}
-			if s.staff.snap.Mode == staff.AskingPIN {
-				s.buildPINPad()
+			if m.snap.Mode == staff.AskingPIN {
+				m.buildPINPad()
 			}
 		})
 	}()
@@ -216,54 +279,53 @@ func (s *Shell) submitPIN() {
 
 // outOfServiceScreen replaces the attract screen while staff keep the
 // kiosk out of service: residents are sent to the counter, in every
-// language the kiosk speaks.
-func (s *Shell) outOfServiceScreen() gtk.IWidget {
+// language the kiosk speaks, cat's first.
+func (m *staffScreens) outOfServiceScreen(cat *i18n.Catalog) gtk.IWidget {
 	box := vbox(24)
 	addClass(&box.Widget, "screen")
 	box.SetVAlign(gtk.ALIGN_CENTER)
 	box.SetName("out-of-service")
-	box.PackStart(label(s.cfg.Kiosk.Site, "site"), false, false, 0)
-	box.PackStart(s.picto("help", 160), false, false, 0)
-	box.PackStart(label(s.cat.T("Cette borne est hors service. Adressez-vous à l'accueil."), "title"), false, false, 0)
-	for _, code := range s.cfg.Kiosk.Languages {
-		if code != s.cat.Language().Code {
+	box.PackStart(label(m.kiosk.Site, "site"), false, false, 0)
+	box.PackStart(m.win.picto("help", 160), false, false, 0)
+	box.PackStart(label(cat.T("Cette borne est hors service. Adressez-vous à l'accueil."), "title"), false, false, 0)
+	for _, code := range m.kiosk.Languages {
+		if code != cat.Language().Code {
 			box.PackStart(label(i18n.For(code).T("Cette borne est hors service. Adressez-vous à l'accueil."), "greeting"), false, false, 0)
 		}
 	}
 	return box
 }
 
-// maintenanceScreen is the staff screen: tabs, then the chosen tab.
-func (s *Shell) maintenanceScreen() gtk.IWidget {
+// screen is the staff screen: tabs, then the chosen tab.
+func (m *staffScreens) screen() gtk.IWidget {
 	box := vbox(20)
 	addClass(&box.Widget, "screen")
 	box.SetName("maintenance")
-	via := map[staff.Via]string{staff.ViaKey: "clé", staff.ViaPIN: "code"}[s.staff.snap.Via]
-	box.PackStart(label(fmt.Sprintf("Maintenance — borne %s", s.cfg.Kiosk.ID), "title"), false, false, 0)
-	box.PackStart(label(fmt.Sprintf("%s — ouverte par %s", s.cfg.Kiosk.Site, via), "note"), false, false, 0)
+	via := map[staff.Via]string{staff.ViaKey: "clé", staff.ViaPIN: "code"}[m.snap.Via]
+	box.PackStart(label(fmt.Sprintf("Maintenance — borne %s", m.kiosk.ID), "title"), false, false, 0)
+	box.PackStart(label(fmt.Sprintf("%s — ouverte par %s", m.kiosk.Site, via), "note"), false, false, 0)
 	tabs := hbox(16)
 	for _, t := range []struct{ id, pic, text string }{
 		{"devices", "print", "Appareils"}, {"usage", "family", "Utilisation"}, {"kiosk", "house", "Borne"},
 	} {
-		b := s.actionButton("staff-tab-"+t.id, t.pic, t.text, func() {
-			s.staff.tab = t.id
-			if t.id == "usage" && s.staff.days == 0 {
-				s.loadUsage(7)
+		b := m.win.actionButton("staff-tab-"+t.id, t.pic, t.text, func() {
+			m.tab = t.id
+			if t.id == "usage" && m.days == 0 {
+				m.loadUsage(7)
 			}
-			s.rebuild()
-			s.scheduleStaffShot()
+			m.redraw()
 		})
-		setClass(&b.Widget, "primary", s.staff.tab == t.id)
+		setClass(&b.Widget, "primary", m.tab == t.id)
 		tabs.PackStart(b, false, false, 0)
 	}
 	box.PackStart(tabs, false, false, 0)
-	switch s.staff.tab {
+	switch m.tab {
 	case "usage":
-		box.PackStart(s.usageTab(), false, false, 0)
+		box.PackStart(m.usageTab(), false, false, 0)
 	case "kiosk":
-		box.PackStart(s.kioskTab(), false, false, 0)
+		box.PackStart(m.kioskTab(), false, false, 0)
 	default:
-		box.PackStart(s.devicesTab(), false, false, 0)
+		box.PackStart(m.devicesTab(), false, false, 0)
 	}
 	return box
 }
@@ -273,16 +335,16 @@ var deviceNames = map[string]string{health.Scanner: "Scanner", health.Printer: "
 var paperWords = map[string]string{"ok": "papier OK", "low": "papier bientôt fini", "out": "plus de papier", "unknown": "papier : inconnu"}
 
 // devicesTab: each device's state, supplies, its test and its power cycle.
-func (s *Shell) devicesTab() gtk.IWidget {
+func (m *staffScreens) devicesTab() gtk.IWidget {
 	box := vbox(16)
-	if s.opt.Staff.Health == nil {
+	if m.opt.Health == nil {
 		box.PackStart(label("Aucun appareil n'est configuré.", "lead"), false, false, 0)
 		return box
 	}
-	if s.staff.statuses == nil {
+	if m.statuses == nil {
 		box.PackStart(label("Vérification des appareils…", "lead"), false, false, 0)
 	}
-	for _, st := range s.staff.statuses {
+	for _, st := range m.statuses {
 		row := vbox(6)
 		addClass(&row.Widget, "device")
 		state := "✔ En service"
@@ -301,18 +363,18 @@ func (s *Shell) devicesTab() gtk.IWidget {
 			row.PackStart(levelRow(lv), false, false, 0)
 		}
 		actions := hbox(16)
-		h := s.opt.Staff.Health
+		h := m.opt.Health
 		if h.HasTest(st.Device) {
-			actions.PackStart(s.actionButton("staff-test-"+st.Device, "done", "Tester", func() {
-				s.runTest(st.Device, "staff-test-"+st.Device, func(ctx context.Context) (string, []health.Status) {
+			actions.PackStart(m.win.actionButton("staff-test-"+st.Device, "done", "Tester", func() {
+				m.runTest(st.Device, "staff-test-"+st.Device, func(ctx context.Context) (string, []health.Status) {
 					r, statuses, _ := h.Test(ctx, st.Device)
 					return resultText(r), statuses
 				})
 			}), false, false, 0)
 		}
-		if cycle, ok := s.opt.Staff.PowerCycle[st.Device]; ok {
-			actions.PackStart(s.actionButton("staff-cycle-"+st.Device, "rotate", "Couper et rallumer", func() {
-				s.runTest(st.Device, "staff-cycle-"+st.Device, func(ctx context.Context) (string, []health.Status) {
+		if cycle, ok := m.opt.PowerCycle[st.Device]; ok {
+			actions.PackStart(m.win.actionButton("staff-cycle-"+st.Device, "rotate", "Couper et rallumer", func() {
+				m.runTest(st.Device, "staff-cycle-"+st.Device, func(ctx context.Context) (string, []health.Status) {
 					msg := "Alimentation coupée puis rétablie."
 					if err := cycle(ctx); err != nil {
 						msg = fmt.Sprintf("Alimentation non coupée : %v", err)
@@ -322,12 +384,12 @@ func (s *Shell) devicesTab() gtk.IWidget {
 			}), false, false, 0)
 		}
 		top.PackEnd(actions, false, false, 0)
-		if res := s.staff.tests[st.Device]; res != "" {
+		if res := m.tests[st.Device]; res != "" {
 			row.PackStart(leftLabel(res, "note"), false, false, 0)
 		}
 		box.PackStart(row, false, false, 0)
 	}
-	box.PackStart(s.actionButton("staff-refresh", "rotate", "Actualiser", s.refreshDevices), false, false, 0)
+	box.PackStart(m.win.actionButton("staff-refresh", "rotate", "Actualiser", m.refreshDevices), false, false, 0)
 	return box
 }
 
@@ -356,8 +418,8 @@ func levelRow(lv health.Level) gtk.IWidget {
 }
 
 // refreshDevices asks every device now.
-func (s *Shell) refreshDevices() {
-	h := s.opt.Staff.Health
+func (m *staffScreens) refreshDevices() {
+	h := m.opt.Health
 	if h == nil {
 		return
 	}
@@ -366,37 +428,35 @@ func (s *Shell) refreshDevices() {
 		defer cancel()
 		st := h.Refresh(ctx)
 		glib.IdleAdd(func() {
-			s.staff.statuses = st
-			if s.staff.snap.Mode == staff.Open && s.staff.tab == "devices" {
-				s.rebuild()
-				s.scheduleStaffShot()
+			m.statuses = st
+			if m.snap.Mode == staff.Open && m.tab == "devices" {
+				m.redraw()
 			}
 		})
-	}(s.staff.ctx)
+	}(m.ctx)
 }
 
 // runTest runs a device test (or power cycle) off the main loop; it asks
 // the devices again, and both are shown at once.
-func (s *Shell) runTest(device, button string, test func(ctx context.Context) (string, []health.Status)) {
-	s.staff.tests[device] = "En cours…"
-	s.rebuild()
-	s.refocus(button)
+func (m *staffScreens) runTest(device, button string, test func(ctx context.Context) (string, []health.Status)) {
+	m.tests[device] = "En cours…"
+	m.win.rebuild()
+	m.refocus(button)
 	go func(parent context.Context) {
 		ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 		defer cancel()
 		res, st := test(ctx)
 		glib.IdleAdd(func() {
-			s.staff.tests[device] = res
+			m.tests[device] = res
 			if st != nil {
-				s.staff.statuses = st
+				m.statuses = st
 			}
-			if s.staff.snap.Mode == staff.Open && s.staff.tab == "devices" {
-				s.rebuild()
-				s.refocus(button)
-				s.scheduleStaffShot()
+			if m.snap.Mode == staff.Open && m.tab == "devices" {
+				m.redraw()
+				m.refocus(button)
 			}
 		})
-	}(s.staff.ctx)
+	}(m.ctx)
 }
 
 // resultText is a self-test's result for staff: its verdict, the plain
@@ -414,49 +474,56 @@ func resultText(r health.Result) string {
 
 // refocus puts the focus back on the button staff used, which scrolls it
 // (and the result under it) into view after a redraw.
-func (s *Shell) refocus(name string) {
-	if b, ok := s.buttons[name]; ok {
+func (m *staffScreens) refocus(name string) {
+	if b, ok := m.win.Button(name); ok {
 		b.GrabFocus()
 	}
 }
 
 // kioskTab: out of service, restart, back to residents.
-func (s *Shell) kioskTab() gtk.IWidget {
+func (m *staffScreens) kioskTab() gtk.IWidget {
 	box := vbox(16)
-	m := s.opt.Staff.Maintenance
-	if s.staff.snap.OutOfService {
+	if m.snap.OutOfService {
 		box.PackStart(label("La borne est HORS SERVICE : les usagers voient un écran qui les envoie à l'accueil.", "lead"), false, false, 0)
-		box.PackStart(s.actionButton("staff-in-service", "done", "Remettre en service", func() { s.setOutOfService(m, false) }), false, false, 0)
+		box.PackStart(m.win.actionButton("staff-in-service", "done", "Remettre en service", func() { m.setOutOfService(false) }), false, false, 0)
 	} else {
 		box.PackStart(label("La borne est en service.", "lead"), false, false, 0)
-		box.PackStart(s.actionButton("staff-out-of-service", "help", "Mettre hors service", func() { s.setOutOfService(m, true) }), false, false, 0)
+		box.PackStart(m.win.actionButton("staff-out-of-service", "help", "Mettre hors service", func() { m.setOutOfService(true) }), false, false, 0)
 	}
-	if s.opt.Staff.Restart != nil {
+	if m.opt.Restart != nil {
 		box.PackStart(label("Redémarrer relit la configuration et repart de l'écran d'accueil.", "note"), false, false, 0)
-		box.PackStart(s.actionButton("staff-restart", "rotate", "Redémarrer la borne", s.opt.Staff.Restart), false, false, 0)
+		box.PackStart(m.win.actionButton("staff-restart", "rotate", "Redémarrer la borne", m.opt.Restart), false, false, 0)
 	}
 	return box
 }
 
-func (s *Shell) setOutOfService(m *staff.Maintenance, on bool) {
-	if err := m.SetOutOfService(on); err != nil {
-		s.opt.Log.Error("staff: out of service", "err", err)
+func (m *staffScreens) setOutOfService(on bool) {
+	if err := m.opt.Maintenance.SetOutOfService(on); err != nil {
+		m.log.Error("staff: out of service", "err", err)
 	}
 }
 
-// scheduleStaffShot saves the staff screens too, under their own names.
-func (s *Shell) scheduleStaffShot() {
+// leaveButton, in the bar under the staff screens, gives the kiosk back to
+// residents.
+func (m *staffScreens) leaveButton() *gtk.Button {
+	leave := m.win.actionButton("staff-leave", "back", "Retour aux usagers", m.opt.Maintenance.Leave)
+	addClass(&leave.Widget, "done")
+	return leave
+}
+
+// scheduleShot saves the staff screens too, under their own names.
+func (m *staffScreens) scheduleShot() {
 	name := "staff-closed"
-	switch s.staff.snap.Mode {
+	switch m.snap.Mode {
 	case staff.Open:
-		name = "staff-" + s.staff.tab
+		name = "staff-" + m.tab
 	case staff.AskingPIN:
 		name = "staff-pin"
 	}
-	if s.staff.snap.OutOfService && s.staff.snap.Mode == staff.Closed {
+	if m.snap.OutOfService && m.snap.Mode == staff.Closed {
 		name = "out-of-service"
 	}
-	s.saveShot(name)
+	m.win.saveShot(name)
 }
 
 // fault counts a device fault a screen met.

@@ -37,13 +37,13 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // withStaff gives the kiosk a maintenance mode (PIN staffPIN, 3 wrong PINs
 // lock the pad) and returns it once the window exists.
-func withStaff(t *testing.T, st *Staff) (func(*config.Config, *Options), func(k *kiosk) *staff.Maintenance) {
+func withStaff(t *testing.T, st *Staff) (func(*config.Config, *kitOptions), func(k *kiosk) *staff.Maintenance) {
 	t.Helper()
 	return withStaffIn(t, st, t.TempDir())
 }
 
 // withStaffIn is withStaff with the maintenance state kept in stateDir.
-func withStaffIn(t *testing.T, st *Staff, stateDir string) (func(*config.Config, *Options), func(k *kiosk) *staff.Maintenance) {
+func withStaffIn(t *testing.T, st *Staff, stateDir string) (func(*config.Config, *kitOptions), func(k *kiosk) *staff.Maintenance) {
 	t.Helper()
 	hash, err := pincode.Hash(staffPIN)
 	if err != nil {
@@ -62,7 +62,7 @@ func withStaffIn(t *testing.T, st *Staff, stateDir string) (func(*config.Config,
 		t.Fatal(err)
 	}
 	st.Maintenance = m
-	return func(_ *config.Config, o *Options) { o.Staff = st }, func(k *kiosk) *staff.Maintenance { sh.Store(k.sh); return m }
+	return func(_ *config.Config, o *kitOptions) { o.Staff = st }, func(k *kiosk) *staff.Maintenance { sh.Store(k.sh); return m }
 }
 
 // waitText waits until a visible label contains text.
@@ -195,7 +195,7 @@ func TestStaffScreensOnSimulatedLobby(t *testing.T) {
 	usb := t.TempDir()
 	st := &Staff{USBKeys: func() ([]string, error) { return []string{usb}, nil }}
 	mod, bind := withStaff(t, st)
-	k := startKiosk(t, timings{time.Hour, time.Minute, time.Second}, simulatedScanner(t), mod, func(_ *config.Config, o *Options) {
+	k := startKiosk(t, timings{time.Hour, time.Minute, time.Second}, simulatedScanner(t), mod, func(_ *config.Config, o *kitOptions) {
 		o.Printer, o.Tickets = a4, tickets
 	})
 	m := bind(k)

@@ -18,7 +18,7 @@ import (
 // screen starts a session, and after it the screen dims again.
 func TestPresenceSensorWakesWelcomeScreen(t *testing.T) {
 	board := gpiotest.NewBoard()
-	k := startKiosk(t, timings{time.Hour, time.Minute, 200 * time.Millisecond}, func(_ *config.Config, o *Options) {
+	k := startKiosk(t, timings{time.Hour, time.Minute, 200 * time.Millisecond}, func(_ *config.Config, o *kitOptions) {
 		o.SleepAfter = 300 * time.Millisecond
 	})
 	dev, err := gpio.New(board.Lines(), gpio.Options{InputsActiveLow: true}, gpio.Handlers{Presence: k.sh.Presence})

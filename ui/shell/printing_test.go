@@ -27,7 +27,7 @@ func TestPrintingTicketAndCounters(t *testing.T) {
 	}
 	tickets := receipttest.New()
 	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: time.Second}, lobbyMod,
-		func(_ *config.Config, o *Options) { o.Printer, o.Tickets = a4, tickets })
+		func(_ *config.Config, o *kitOptions) { o.Printer, o.Tickets = a4, tickets })
 	k.startSession("fr")
 	k.tap("tile-caf")
 	k.login("caf")

@@ -22,7 +22,7 @@ var saneOnce sync.Once
 
 // simulatedScanner points libsane at the lobby's pnm backend, serving the
 // repository's sample pages, and gives the kiosk an opener for it.
-func simulatedScanner(t *testing.T) func(*config.Config, *Options) {
+func simulatedScanner(t *testing.T) func(*config.Config, *kitOptions) {
 	t.Helper()
 	saneOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "borne-sane")
@@ -33,7 +33,7 @@ func simulatedScanner(t *testing.T) func(*config.Config, *Options) {
 			t.Fatal(err)
 		}
 	})
-	return func(_ *config.Config, o *Options) {
+	return func(_ *config.Config, o *kitOptions) {
 		o.Scanner = func(ctx context.Context) (scanner.Device, error) { return scanner.Open(ctx, "pnm:0") }
 		o.ScanOptions = scanner.Options{Resolution: 300, Mode: scanner.Color}
 	}

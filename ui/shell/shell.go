@@ -47,7 +47,6 @@ type Options struct {
 	Visits *visit.Host
 	// Tickets is the ticket printer; nil: none, no ticket is offered.
 	Tickets TicketPrinter
-	SelfTestDevices
 	// Staff is the maintenance side; nil: no staff screens.
 	Staff *Staff
 	// SleepAfter dims the welcome screen once the presence sensor has
@@ -71,17 +70,17 @@ type Shell struct {
 
 	dialog *gtk.Box // a panel over the screen: a document received, the file picker
 
-	warningPanel, dialogPanel, pinPanel       *gtk.Box
-	warningActions, dialogActions, pinActions *gtk.Box // under the panels' bodies, never scrolled away
-	pinBody                                   *gtk.Box
-	browser                                   *browser // the session's web view, nil outside a service
-	scan                                      scanView
-	visit                                     *visit.Visit   // the visit ShowVisit last drew
-	visitShown                                visit.Snapshot // what ShowVisit last drew of it
-	staff                                     staffState
-	asleep                                    bool   // the welcome screen is dimmed: nobody near
-	nobody                                    bool   // the presence sensor sees nobody
-	presenceGen                               uint64 // bumps on every presence change; stale sleep timers do nothing
+	warningPanel, dialogPanel     *gtk.Box
+	warningActions, dialogActions *gtk.Box // under the panels' bodies, never scrolled away
+	pinPanel                      *gtk.Box // the staff's PIN pad; nil without staff screens
+	browser                       *browser // the session's web view, nil outside a service
+	scan                          scanView
+	visit                         *visit.Visit   // the visit ShowVisit last drew
+	visitShown                    visit.Snapshot // what ShowVisit last drew of it
+	staff                         *staffScreens  // nil: no staff screens
+	asleep                        bool           // the welcome screen is dimmed: nobody near
+	nobody                        bool           // the presence sensor sees nobody
+	presenceGen                   uint64         // bumps on every presence change; stale sleep timers do nothing
 
 	buttons      map[string]*gtk.Button // by widget name, for tests and screenshots
 	shown        session.Snapshot
@@ -147,9 +146,10 @@ func New(opt Options) (*Shell, error) {
 	s.dialog.SetName("dialog")
 	s.dialogPanel = s.panel(s.dialog, s.dialogActions)
 	overlay.AddOverlay(s.dialogPanel)
-	s.pinBody, s.pinActions = vbox(16), hbox(24)
-	s.pinPanel = s.panel(s.pinBody, s.pinActions)
-	overlay.AddOverlay(s.pinPanel)
+	if s.staff = newStaffScreens(s, opt); s.staff != nil {
+		s.pinPanel = s.panel(s.staff.pinBody, s.staff.pinActions)
+		overlay.AddOverlay(s.pinPanel)
+	}
 	s.win.Add(overlay)
 
 	s.win.Connect("realize", func() {
@@ -165,12 +165,12 @@ func New(opt Options) (*Shell, error) {
 			}
 		}
 	})
-	installFilter(s.input, s.staffTap)
+	installFilter(s.input, s.staff.tap)
 	clearClipboards() // what a crashed kiosk's last visit copied
 	s.render(opt.Session.Snapshot())
 	s.win.ShowAll()
-	if opt.Staff != nil { // the key may have been turned before the window was up
-		s.renderStaff(opt.Staff.Maintenance.Snapshot())
+	if s.staff != nil { // the key may have been turned before the window was up
+		s.staff.render(opt.Staff.Maintenance.Snapshot())
 	}
 	s.syncVisibility()
 	return s, nil
@@ -179,11 +179,9 @@ func New(opt Options) (*Shell, error) {
 // input is every tap, key and touch: it keeps the session, or maintenance,
 // from timing out.
 func (s *Shell) input() {
-	if s.opt.Staff != nil && s.staff.snap.Mode != staff.Closed {
-		s.opt.Staff.Maintenance.Activity()
-		return
+	if !s.staff.activity() {
+		s.opt.Session.Activity()
 	}
-	s.opt.Session.Activity()
 }
 
 // Post hands a snapshot to the main loop; safe from any goroutine (it is the
@@ -267,7 +265,7 @@ func (s *Shell) render(snap session.Snapshot) {
 	// maintenance closes.
 	residentChange := first || prev.Lang != snap.Lang || prev.Comfort != snap.Comfort || prev.Screen != snap.Screen || prev.Service != snap.Service ||
 		prev.State != snap.State && (snap.State == session.Attract || prev.State == session.Attract)
-	if residentChange && s.staff.snap.Mode != staff.Open {
+	if residentChange && s.staff.mode() != staff.Open {
 		s.rebuild()
 		if s.browser != nil && s.browser.keyboard.visible() {
 			s.browser.keyboard.build() // its keys in the new language
@@ -294,10 +292,12 @@ func (s *Shell) render(snap session.Snapshot) {
 // syncVisibility shows what the snapshot calls for (ShowAll shows everything).
 func (s *Shell) syncVisibility() {
 	s.banner.SetVisible(s.shown.HelpCalled && s.shown.State != session.Thanks)
-	open := s.staff.snap.Mode == staff.Open
+	open := s.staff.mode() == staff.Open
 	s.warningPanel.SetVisible(s.shown.State == session.Warning && !open)
 	s.dialogPanel.SetVisible(s.dialogOpen && s.shown.State == session.Active && !open)
-	s.pinPanel.SetVisible(s.staff.snap.Mode == staff.AskingPIN)
+	if s.pinPanel != nil {
+		s.pinPanel.SetVisible(s.staff.mode() == staff.AskingPIN)
+	}
 }
 
 func (s *Shell) buildPage(snap session.Snapshot) {
@@ -307,10 +307,10 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 	removeChildren(s.page)
 	var screen gtk.IWidget
 	switch {
-	case s.staff.snap.Mode == staff.Open:
-		screen = s.maintenanceScreen()
-	case snap.Screen == session.ScreenAttract && s.staff.snap.OutOfService:
-		screen = s.outOfServiceScreen()
+	case s.staff.mode() == staff.Open:
+		screen = s.staff.screen()
+	case snap.Screen == session.ScreenAttract && s.staff.outOfService():
+		screen = s.staff.outOfServiceScreen(s.cat)
 	case snap.Screen == session.ScreenAttract && s.asleep:
 		screen = s.sleepScreen()
 	case snap.Screen == session.ScreenAttract:
@@ -334,7 +334,7 @@ func (s *Shell) buildPage(snap session.Snapshot) {
 		screen = s.homeScreen()
 	}
 	s.page.PackStart(screen, true, true, 0)
-	setClass(&s.win.Widget, "asleep", snap.Screen == session.ScreenAttract && s.asleep && s.staff.snap.Mode != staff.Open)
+	setClass(&s.win.Widget, "asleep", snap.Screen == session.ScreenAttract && s.asleep && s.staff.mode() != staff.Open)
 	s.page.ShowAll()
 	s.focusFirst(snap)
 }
@@ -387,7 +387,7 @@ func (s *Shell) ShowVisit(v *visit.Visit, snap visit.Snapshot) {
 		s.visit, prev = v, visit.Snapshot{}
 	}
 	s.visitShown = snap
-	if s.shown.Screen == session.ScreenScan && s.staff.snap.Mode != staff.Open {
+	if s.shown.Screen == session.ScreenScan && s.staff.mode() != staff.Open {
 		was, now := prev.Scan, snap.Scan
 		if was.Busy != now.Busy || was.Problem != now.Problem || was.Doc != now.Doc || was.Kind != now.Kind {
 			s.rebuild()
@@ -414,10 +414,8 @@ func (s *Shell) rebuild() {
 // the leave/help group moves to a second row rather than squeezing labels.
 func (s *Shell) buildBar(snap session.Snapshot) {
 	removeChildren(s.bar)
-	if s.staff.snap.Mode == staff.Open {
-		leave := s.actionButton("staff-leave", "back", "Retour aux usagers", s.opt.Staff.Maintenance.Leave)
-		addClass(&leave.Widget, "done")
-		s.bar.PackStart(leave, false, false, 0)
+	if s.staff.mode() == staff.Open {
+		s.bar.PackStart(s.staff.leaveButton(), false, false, 0)
 		s.bar.ShowAll()
 		return
 	}
@@ -564,7 +562,7 @@ func (s *Shell) saveShot(what string) {
 // screens (a resident's session ends when staff take over). A website, a
 // scan, the documents and the idle warning over them do not qualify.
 func (s *Shell) residentFree() bool {
-	if s.staff.snap.Mode != staff.Closed {
+	if s.staff.mode() != staff.Closed {
 		return true
 	}
 	switch s.shown.Screen {

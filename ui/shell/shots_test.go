@@ -20,7 +20,7 @@ func TestShotsKeepNothingOfTheResident(t *testing.T) {
 	_, lobbyMod := demoLobby(t)
 	shots := t.TempDir()
 	k := startKiosk(t, timings{idle: 2 * time.Second, warn: 2 * time.Second, thanks: time.Second}, lobbyMod,
-		func(_ *config.Config, o *Options) { o.ShotsDir = shots })
+		func(_ *config.Config, o *kitOptions) { o.ShotsDir = shots })
 	taken := func() []string {
 		entries, _ := os.ReadDir(shots)
 		var names []string

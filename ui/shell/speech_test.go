@@ -48,7 +48,7 @@ func TestListenButtonOnlyWithSound(t *testing.T) {
 	silent.stop()
 
 	k := startKiosk(t, timings{idle: time.Minute, warn: 10 * time.Second, thanks: time.Second},
-		func(_ *config.Config, o *Options) { o.Speaker = &speech.Speaker{Volume: 100} })
+		func(_ *config.Config, o *kitOptions) { o.Speaker = &speech.Speaker{Volume: 100} })
 	k.startSession("fr")
 	if !k.buttonShown("listen") {
 		t.Fatal("no listen button although the kiosk can speak")

@@ -204,7 +204,7 @@ func testPage(seed int) image.Image {
 func TestEverythingOnScreen(t *testing.T) {
 	_, a4 := testPrinter(t)
 	k := startKiosk(t, timings{idle: time.Hour, warn: time.Minute, thanks: time.Second},
-		func(_ *config.Config, o *Options) { o.Printer = a4 })
+		func(_ *config.Config, o *kitOptions) { o.Printer = a4 })
 	t.Cleanup(func() { k.resize(1280, 800) })
 
 	// The attract screen is drawn in the site's default language; each

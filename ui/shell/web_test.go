@@ -20,7 +20,7 @@ import (
 
 // demoLobby serves the demo public service on a free loopback port and
 // points the catalogue at it.
-func demoLobby(t testing.TB) (addr string, mod func(*config.Config, *Options)) {
+func demoLobby(t testing.TB) (addr string, mod func(*config.Config, *kitOptions)) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -40,7 +40,7 @@ func demoLobby(t testing.TB) (addr string, mod func(*config.Config, *Options)) {
 	t.Cleanup(func() { cancel(); <-done })
 	waitListening(t, addr)
 	// Each kiosk gets its own copy: a test's change to a service stays its own.
-	return addr, func(c *config.Config, _ *Options) { c.Services = slices.Clone(cfg.Services) }
+	return addr, func(c *config.Config, _ *kitOptions) { c.Services = slices.Clone(cfg.Services) }
 }
 
 func waitListening(t testing.TB, addr string) {
@@ -309,7 +309,7 @@ func TestOnScreenKeyboard(t *testing.T) {
 func TestNoOnScreenKeyboardWithAPhysicalOne(t *testing.T) {
 	_, lobbyMod := demoLobby(t)
 	k := startKiosk(t, timings{idle: time.Minute, warn: 10 * time.Second, thanks: time.Second}, lobbyMod,
-		func(c *config.Config, _ *Options) { c.Screen.PhysicalKeyboard = true })
+		func(c *config.Config, _ *kitOptions) { c.Screen.PhysicalKeyboard = true })
 	k.startSession("fr")
 	k.tap("tile-caf")
 	k.waitPage("/caf/")

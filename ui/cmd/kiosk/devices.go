@@ -102,17 +102,13 @@ func (d devices) visitOptions(opt visit.Options) visit.Options {
 	return opt
 }
 
-// shellDevices hands the devices to the window, for the ticket and the
-// staff's self-tests; a nil pointer must stay a nil interface there, where
-// nil means "not fitted".
+// shellDevices hands the ticket printer to the window (the staff's
+// self-tests reach the devices through the health monitor's tests); a nil
+// pointer must stay a nil interface there, where nil means "not fitted".
 func (d devices) shellDevices(opt *shell.Options) {
-	if d.Printer != nil {
-		opt.Printer = d.Printer
-	}
 	if d.Receipt != nil {
 		opt.Tickets = d.Receipt
 	}
-	opt.Scanner, opt.ScanOptions = d.Scanner, d.ScanOptions
 }
 
 // openGPIO opens the help button, beacon and other lines the config names;
