@@ -16,12 +16,12 @@ import (
 	"github.com/gotk3/gotk3/glib"
 	"github.com/gotk3/gotk3/gtk"
 
+	"borne/internal/wiring"
 	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/kiosk/session"
 	"borne/kiosk/usage"
 	"borne/kiosk/visit"
-	"borne/ui/cmd/kiosk/wiring"
 
 	_ "modernc.org/sqlite"
 )
