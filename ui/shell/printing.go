@@ -85,7 +85,7 @@ func (s *Shell) finish() {
 	yes := s.actionButton("ticket-yes", "print", s.cat.T("Oui, imprimer mon ticket"), func() {
 		s.closeDialog()
 		did := s.cur().Snapshot()
-		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: did.Attached, Printed: did.Printed, Now: time.Now(), Appointment: s.appointment})
+		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: did.Attached, Printed: did.Printed, Now: time.Now(), Appointment: did.Appointment})
 		s.printTicket(t, func() { s.opt.Session.End(session.EndDone) })
 	})
 	addClass(&yes.Widget, "primary")
