@@ -1,8 +1,9 @@
 // Package visit is one resident's visit, from the first tap to the wipe: its
 // context, its document tray, downloads and prints, its page quota, what it
-// did for the ticket, and the workers it started (scans, shrinks, download
-// checks, prints). The session manager (kiosk/session) says when a visit
-// starts and ends; the ui sends commands and draws Snapshots.
+// did for the ticket (and the appointment the resident entered for it), and
+// the workers it started (scans, shrinks, download checks, prints). The
+// session manager (kiosk/session) says when a visit starts and ends; the ui
+// sends commands and draws Snapshots.
 //
 // A visit ends in one order (Close): its context is cancelled, its workers
 // are waited for (bounded), the print jobs still open are cancelled, the web
