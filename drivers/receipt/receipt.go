@@ -41,30 +41,6 @@ type Printer interface {
 	Print(ctx context.Context, doc *Doc) error
 }
 
-// Error is a failure with a Code the ui can explain.
-type Error struct {
-	Code Code
-	Err  error // the cause, for the logs; may be nil
-}
-
-func (e *Error) Error() string {
-	if e.Err == nil {
-		return "receipt: " + string(e.Code)
-	}
-	return fmt.Sprintf("receipt: %s: %v", e.Code, e.Err)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// CodeOf is the Code of an error from this package, Failure for others.
-func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return Failure
-}
-
 // Options configures an ESCPOS printer.
 type Options struct {
 	Link    Link

@@ -2,9 +2,10 @@ package receipt
 
 import "borne/internal/receiptspec"
 
-// The driver prints the shared document and printer models (see
-// internal/receiptspec, which the core writes tickets in without importing
-// drivers); these names let the driver's callers say receipt.Doc.
+// The driver prints the shared document and printer models, and fails
+// with the shared codes (see internal/receiptspec, which the core and the
+// screens use without importing drivers); these names let the driver's
+// callers say receipt.Doc, receipt.PaperOut.
 type (
 	Doc     = receiptspec.Doc
 	Block   = receiptspec.Block
@@ -13,6 +14,8 @@ type (
 	Align   = receiptspec.Align
 	Profile = receiptspec.Profile
 	Flow    = receiptspec.Flow
+	Code    = receiptspec.Code
+	Error   = receiptspec.Error
 )
 
 const (
@@ -34,7 +37,21 @@ const (
 	CutFull        = receiptspec.CutFull
 	CutNone        = receiptspec.CutNone
 	DefaultProfile = receiptspec.DefaultProfile
+
+	OK          = receiptspec.OK
+	PaperLow    = receiptspec.PaperLow
+	PaperOut    = receiptspec.PaperOut
+	CoverOpen   = receiptspec.CoverOpen
+	Offline     = receiptspec.Offline
+	Failure     = receiptspec.Failure
+	NoReply     = receiptspec.NoReply
+	Unreachable = receiptspec.Unreachable
+	Interrupted = receiptspec.Interrupted
+	Unsupported = receiptspec.Unsupported
 )
 
 // LookupProfile finds a printer model by name.
 func LookupProfile(name string) (Profile, bool) { return receiptspec.LookupProfile(name) }
+
+// CodeOf is the Code of an error from this package, Failure for others.
+func CodeOf(err error) Code { return receiptspec.CodeOf(err) }

@@ -7,23 +7,6 @@ import (
 	"time"
 )
 
-// Code names a printer condition or a failure in a few stable words: the ui
-// turns them into sentences for residents, logs keep them as they are.
-type Code string
-
-const (
-	OK          Code = "ok"
-	PaperLow    Code = "paper-low"   // near the end of the roll: prints, tell staff
-	PaperOut    Code = "paper-out"   // no paper: nothing prints
-	CoverOpen   Code = "cover-open"  // the cover is open: nothing prints
-	Offline     Code = "offline"     // the printer says it cannot print, for another reason
-	Failure     Code = "error"       // the printer reports a mechanical or cutter error
-	NoReply     Code = "no-reply"    // the printer did not answer: off, unplugged, or another model
-	Unreachable Code = "unreachable" // the device or the address cannot be opened
-	Interrupted Code = "interrupted" // the ticket could not be sent in full
-	Unsupported Code = "unsupported" // the document cannot be printed here (fonts missing…)
-)
-
 // Status is what the printer said about itself. Known is false when it did
 // not answer: then nothing else is known — never "paper OK".
 type Status struct {

@@ -24,33 +24,9 @@ func TestShape(t *testing.T) {
 	if len(g.Imports) < 20 || len(g.Imports["kiosk/session"]) == 0 {
 		t.Fatalf("the graph read is too small to be the module's: %d packages", len(g.Imports))
 	}
-	owed := map[string]bool{}
 	for _, v := range Check(g, Rules) {
-		key := strings.Join(v.Chain, " → ")
-		if v.Test {
-			key = "(tests) " + key
-		}
-		if slices.Contains(debt, key) {
-			owed[key] = true
-			t.Logf("known debt: %s", v)
-			continue
-		}
 		t.Error(v)
 	}
-	for _, d := range debt {
-		if !owed[d] {
-			t.Errorf("%s no longer breaks the shape: take it off the debt list", d)
-		}
-	}
-}
-
-// debt are the chains issue 12 has not paid yet, listed so that the check
-// guards everything else and fails when one of these is paid but kept:
-// the ticket screen prints a receipt.Doc and reads receipt codes, and the
-// shell's tests adapt the real drivers to the visit with the kiosk's wiring.
-var debt = []string{
-	"ui/shell → drivers/receipt",
-	"(tests) ui/shell → ui/cmd/kiosk/wiring",
 }
 
 func TestCheck(t *testing.T) {

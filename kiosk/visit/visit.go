@@ -1,8 +1,9 @@
 // Package visit is one resident's visit, from the first tap to the wipe: its
 // context, its document tray, downloads and prints, its page quota, what it
-// did for the ticket, and the workers it started (scans, shrinks, download
-// checks, prints). The session manager (kiosk/session) says when a visit
-// starts and ends; the ui sends commands and draws Snapshots.
+// did for the ticket (and the appointment the resident entered for it), and
+// the workers it started (scans, shrinks, download checks, prints). The
+// session manager (kiosk/session) says when a visit starts and ends; the ui
+// sends commands and draws Snapshots.
 //
 // A visit ends in one order (Close): its context is cancelled, its workers
 // are waited for (bounded), the print jobs still open are cancelled, the web
@@ -27,6 +28,7 @@ import (
 	"borne/kiosk/downloads"
 	"borne/kiosk/session"
 	"borne/kiosk/shrink"
+	"borne/kiosk/ticket"
 	"borne/kiosk/tray"
 	"borne/kiosk/usage"
 )
@@ -156,6 +158,9 @@ type Snapshot struct {
 	Printed  int // pages printed, for the ticket
 	// Remaining is how many pages the quota still allows.
 	Remaining int
+	// Appointment is the one an agent gave the resident, for the ticket;
+	// nil: none. Never stored nor logged; it ends with the visit.
+	Appointment *ticket.Appointment
 }
 
 // ScanState is where scanning stands.
@@ -389,6 +394,9 @@ func (v *Visit) finish(end session.Ending) {
 		cancel()
 	}
 
+	v.mu.Lock()
+	v.snap.Appointment = nil // what the resident typed goes with the files
+	v.mu.Unlock()
 	if err := session.Wipe(end.Dir); err != nil {
 		v.opt.Log.Error("visit: wipe failed", "err", err) // start-up retries
 	}
@@ -414,6 +422,22 @@ func (v *Visit) Attached(service string) {
 	}
 	v.snap.Attached++
 	v.record(usage.DocumentAttached, service)
+	v.publish()
+}
+
+// SetAppointment keeps the appointment the resident entered for their
+// ticket (a copy); nil removes it. An ended visit keeps nothing.
+func (v *Visit) SetAppointment(a *ticket.Appointment) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.ended.Load() {
+		return
+	}
+	if a != nil {
+		c := *a
+		a = &c
+	}
+	v.snap.Appointment = a
 	v.publish()
 }
 

@@ -19,6 +19,7 @@ import (
 	"borne/kiosk/session"
 	"borne/kiosk/session/sessiontest"
 	"borne/kiosk/shrink"
+	"borne/kiosk/ticket"
 	"borne/kiosk/tray"
 	"borne/kiosk/usage"
 )
@@ -457,5 +458,38 @@ func TestQuota(t *testing.T) {
 				t.Fatalf("%d page events, want one a page printed (%d)", n, tc.wantPrinted)
 			}
 		})
+	}
+}
+
+// The appointment the resident enters is the visit's: a copy kept until
+// removed or until the visit ends, when it is dropped with the files; an
+// ended visit takes none, and the next visit starts without it.
+func TestAppointment(t *testing.T) {
+	r := newRig(t, nil)
+	v := r.start(t)
+	a := &ticket.Appointment{At: time.Date(2026, 12, 10, 14, 30, 0, 0, time.UTC), Place: "CAF de Lille"}
+	v.SetAppointment(a)
+	a.Place = "changed after" // the visit holds its own copy
+	if got := v.Snapshot().Appointment; got == nil || got.Place != "CAF de Lille" || !got.At.Equal(time.Date(2026, 12, 10, 14, 30, 0, 0, time.UTC)) {
+		t.Fatalf("appointment %+v, want the one set", got)
+	}
+	v.SetAppointment(nil)
+	if got := v.Snapshot().Appointment; got != nil {
+		t.Fatalf("appointment %+v after removing it", got)
+	}
+	v.SetAppointment(&ticket.Appointment{At: time.Now(), Place: "Mairie"})
+	r.end(v)
+	if got := v.Snapshot().Appointment; got != nil {
+		t.Errorf("the ended visit still holds %+v", got)
+	}
+	v.SetAppointment(&ticket.Appointment{At: time.Now(), Place: "late"})
+	if got := v.Snapshot().Appointment; got != nil {
+		t.Errorf("an ended visit took an appointment: %+v", got)
+	}
+	if next := r.start(t); next.Snapshot().Appointment != nil {
+		t.Errorf("the next visit starts with %+v", next.Snapshot().Appointment)
+	}
+	if got := r.changes.list(); len(got) > 0 {
+		t.Errorf("after the end: %v", got)
 	}
 }

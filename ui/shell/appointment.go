@@ -2,71 +2,45 @@ package shell
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/kiosk/config"
 	"borne/kiosk/ticket"
 )
 
-// apptDraft is the appointment being entered: Borne's own date and time
-// picker (big buttons, no WebKit or GTK native picker), the place chosen
-// among the site's counters. It lives in the window only until the ticket is
-// printed or the session ends; it is never stored nor logged.
-type apptDraft struct {
-	month  time.Time // first day of the month shown
-	day    time.Time // the chosen day, zero until chosen
-	hour   int
-	min    int
-	place  string
-	typing bool // the place is being typed on the letter pad
-}
-
-// maxPlace bounds a typed place: an address, a desk, a name of a service.
-const maxPlace = 80
-
-// minuteStep is how far the minute buttons move.
-const minuteStep = 5
-
-// showAppointment opens the picker; next runs once it is closed (back to
-// the ticket offer).
+// showAppointment opens Borne's own date and time picker (big buttons, no
+// WebKit or GTK native picker) on the visit's appointment, or a new one;
+// next runs once it is closed (back to the ticket offer). The draft
+// (kiosk/ticket) lives only while the picker is open; the visit keeps what
+// is validated until it ends.
 func (s *Shell) showAppointment(next func()) {
-	now := time.Now().In(s.cfg.Location())
-	d := &apptDraft{month: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()), hour: 9}
-	if a := s.appointment; a != nil {
-		at := a.At.In(s.cfg.Location())
-		d.day = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, at.Location())
-		d.month = time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, at.Location())
-		d.hour, d.min, d.place = at.Hour(), at.Minute(), a.Place
-	}
+	d := ticket.NewDraft(time.Now().In(s.cfg.Location()), s.cur().Snapshot().Appointment)
 	s.drawAppointment(d, next)
 }
 
-func (s *Shell) drawAppointment(d *apptDraft, next func()) {
+func (s *Shell) drawAppointment(d *ticket.Draft, next func()) {
 	redraw := func(change func()) func() {
 		return func() { change(); s.drawAppointment(d, next) }
 	}
-	if d.typing {
+	if d.Typing {
 		s.drawPlacePad(d, redraw)
 		return
 	}
-	today := time.Now().In(s.cfg.Location())
-	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
+	today := ticket.Today(time.Now().In(s.cfg.Location()))
 
 	// The month: its name between "previous" and "next", then its days
 	// under the weekdays, Monday first.
 	cal := vbox(8)
 	head := hbox(12)
 	head.SetHAlign(gtk.ALIGN_CENTER)
-	prev := s.actionButton("appt-prev-month", "back", "", redraw(func() { d.month = d.month.AddDate(0, -1, 0) }))
+	prev := s.actionButton("appt-prev-month", "back", "", redraw(func() { d.ShowMonth(-1) }))
 	setAccessible(&prev.Widget, s.cat.T("Mois précédent"), "")
-	prev.SetSensitive(d.month.After(today))
-	nextMonth := s.actionButton("appt-next-month", "forward", "", redraw(func() { d.month = d.month.AddDate(0, 1, 0) }))
+	prev.SetSensitive(d.Month.After(today))
+	nextMonth := s.actionButton("appt-next-month", "forward", "", redraw(func() { d.ShowMonth(1) }))
 	setAccessible(&nextMonth.Widget, s.cat.T("Mois suivant"), "")
-	title := label(ticket.MonthYear(s.cat, d.month), "tile-name")
+	title := label(ticket.MonthYear(s.cat, d.Month), "tile-name")
 	title.SetSizeRequest(240, -1)
 	head.PackStart(prev, false, false, 0)
 	head.PackStart(title, false, false, 0)
@@ -80,12 +54,12 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	for i, name := range s.weekdaysShort() {
 		grid.Attach(label(name, "weekday"), i, 0, 1, 1)
 	}
-	offset := (int(d.month.Weekday()) + 6) % 7 // Monday is column 0
-	for day := d.month; day.Month() == d.month.Month(); day = day.AddDate(0, 0, 1) {
+	offset := (int(d.Month.Weekday()) + 6) % 7 // Monday is column 0
+	for day := d.Month; day.Month() == d.Month.Month(); day = day.AddDate(0, 0, 1) {
 		chosen := day
-		b := s.button(fmt.Sprintf("appt-day-%d", day.Day()), redraw(func() { d.day = chosen }))
+		b := s.button(fmt.Sprintf("appt-day-%d", day.Day()), redraw(func() { d.Choose(chosen) }))
 		addClass(&b.Widget, "day")
-		setClass(&b.Widget, "chosen", day.Equal(d.day))
+		setClass(&b.Widget, "chosen", day.Equal(d.Day))
 		b.Add(label(strconv.Itoa(day.Day()), "action-label"))
 		setAccessible(&b.Widget, ticket.Date(s.cat, day), "")
 		b.SetSensitive(!day.Before(today))
@@ -98,8 +72,8 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 	// a minus and a plus.
 	side := vbox(12)
 	text := s.cat.T("Un agent vous a donné un rendez-vous ? Il sera imprimé sur votre ticket, avec un code pour votre téléphone, puis effacé de la borne.")
-	if !d.day.IsZero() {
-		text = s.cat.T("Le %s à %s", ticket.Date(s.cat, d.day), fmt.Sprintf("%02d:%02d", d.hour, d.min)) // the place shows chosen below
+	if !d.Day.IsZero() {
+		text = s.cat.T("Le %s à %s", ticket.Date(s.cat, d.Day), fmt.Sprintf("%02d:%02d", d.Hour, d.Min)) // the place shows chosen below
 	}
 	summary := label(text, "note")
 	summary.SetMaxWidthChars(28)
@@ -115,15 +89,15 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 		b.Add(label(text, "key-label"))
 		return b
 	}
-	hourMinus := step("appt-hour-minus", "−", func() { d.hour = (d.hour + 23) % 24 })
+	hourMinus := step("appt-hour-minus", "−", func() { d.StepHour(-1) })
 	setAccessible(&hourMinus.Widget, s.cat.T("Une heure plus tôt"), "")
-	hourPlus := step("appt-hour-plus", "+", func() { d.hour = (d.hour + 1) % 24 })
+	hourPlus := step("appt-hour-plus", "+", func() { d.StepHour(1) })
 	setAccessible(&hourPlus.Widget, s.cat.T("Une heure plus tard"), "")
-	minMinus := step("appt-min-minus", "−", func() { d.min = (d.min + 60 - minuteStep) % 60 })
+	minMinus := step("appt-min-minus", "−", func() { d.StepMinutes(-1) })
 	setAccessible(&minMinus.Widget, s.cat.T("5 minutes plus tôt"), "")
-	minPlus := step("appt-min-plus", "+", func() { d.min = (d.min + minuteStep) % 60 })
+	minPlus := step("appt-min-plus", "+", func() { d.StepMinutes(1) })
 	setAccessible(&minPlus.Widget, s.cat.T("5 minutes plus tard"), "")
-	shown := label(fmt.Sprintf("%02d:%02d", d.hour, d.min), "title")
+	shown := label(fmt.Sprintf("%02d:%02d", d.Hour, d.Min), "title")
 	shown.SetName("appt-time")
 	clock.PackStart(hourMinus, false, false, 0)
 	clock.PackStart(hourPlus, false, false, 0)
@@ -135,49 +109,41 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 
 	// The place: one of the site's counters, or none.
 	side.PackStart(label(s.cat.T("Lieu"), "tile-name"), false, false, 0)
-	for i := range s.cfg.Agencies {
-		name := s.cfg.Agencies[i].Name
-		b := s.button(fmt.Sprintf("appt-place-%d", i+1), redraw(func() {
-			if d.place == name {
-				d.place = ""
-			} else {
-				d.place = name
-			}
-		}))
+	var counters []string
+	for _, a := range s.cfg.Agencies {
+		counters = append(counters, a.Name)
+	}
+	for i, name := range counters {
+		b := s.button(fmt.Sprintf("appt-place-%d", i+1), redraw(func() { d.TogglePlace(name) }))
 		addClass(&b.Widget, "action")
-		setClass(&b.Widget, "chosen", d.place == name)
+		setClass(&b.Widget, "chosen", d.Place == name)
 		b.Add(label(name, "action-label"))
 		setAccessible(&b.Widget, name, "")
 		side.PackStart(b, false, false, 0)
 	}
-	typed := d.place != "" && !slices.ContainsFunc(s.cfg.Agencies, func(a config.Agency) bool { return a.Name == d.place })
-	other := s.actionButton("appt-place-other", "keyboard", s.cat.T("Écrire le lieu"), redraw(func() {
-		if !typed {
-			d.place = "" // a counter chosen before is not the start of what is typed
-		}
-		d.typing = true
-	}))
+	typed := d.Typed(counters)
+	other := s.actionButton("appt-place-other", "keyboard", s.cat.T("Écrire le lieu"), redraw(func() { d.StartTyping(counters) }))
 	setClass(&other.Widget, "chosen", typed)
 	side.PackStart(other, false, false, 0)
 	if typed {
-		side.PackStart(label(d.place, "note"), false, false, 0)
+		side.PackStart(label(d.Place, "note"), false, false, 0)
 	}
 
 	body := hbox(32)
 	body.PackStart(cal, false, false, 0)
 	body.PackStart(side, false, false, 0)
 
+	appt, complete := d.Appointment()
 	ok := s.actionButton("appt-ok", "done", s.cat.T("Valider"), func() {
-		at := time.Date(d.day.Year(), d.day.Month(), d.day.Day(), d.hour, d.min, 0, 0, d.day.Location())
-		s.appointment = &ticket.Appointment{At: at, Place: d.place}
+		s.cur().SetAppointment(appt)
 		next()
 	})
 	addClass(&ok.Widget, "primary")
-	ok.SetSensitive(!d.day.IsZero())
+	ok.SetSensitive(complete)
 	actions := []*gtk.Button{ok}
-	if s.appointment != nil {
+	if s.cur().Snapshot().Appointment != nil {
 		actions = append(actions, s.actionButton("appt-remove", "delete", s.cat.T("Supprimer"), func() {
-			s.appointment = nil
+			s.cur().SetAppointment(nil)
 			next()
 		}))
 	}
@@ -189,7 +155,7 @@ func (s *Shell) drawAppointment(d *apptDraft, next func()) {
 // agent gave (or to change it), then comes back to back.
 func (s *Shell) appointmentButton(back func()) *gtk.Button {
 	text := s.cat.T("Ajouter un rendez-vous")
-	if s.appointment != nil {
+	if s.cur().Snapshot().Appointment != nil {
 		text = s.cat.T("Modifier le rendez-vous")
 	}
 	return s.actionButton("appt-add", "calendar", text, func() { s.showAppointment(back) })
@@ -203,9 +169,9 @@ func (s *Shell) weekdaysShort() []string {
 
 // drawPlacePad lets the resident type the place on Borne's own letter pad
 // (the letters, the French accents, digits), never a system keyboard.
-func (s *Shell) drawPlacePad(d *apptDraft, redraw func(func()) func()) {
+func (s *Shell) drawPlacePad(d *ticket.Draft, redraw func(func()) func()) {
 	body := vbox(8)
-	field := label(d.place+"▏", "lead")
+	field := label(d.Place+"▏", "lead")
 	field.SetName("appt-place-field")
 	addClass(&field.Widget, "field")
 	keepLTR(&field.Widget)
@@ -222,11 +188,7 @@ func (s *Shell) drawPlacePad(d *apptDraft, redraw func(func()) func()) {
 		row.SetHAlign(gtk.ALIGN_CENTER)
 		keepLTR(&row.Widget)
 		for _, key := range keys {
-			b := s.button("appt-key-"+key, redraw(func() {
-				if len([]rune(d.place)) < maxPlace {
-					d.place += key
-				}
-			}))
+			b := s.button("appt-key-"+key, redraw(func() { d.Type(key) }))
 			addClass(&b.Widget, "key")
 			b.Add(label(key, "key-label"))
 			row.PackStart(b, false, false, 0)
@@ -235,26 +197,18 @@ func (s *Shell) drawPlacePad(d *apptDraft, redraw func(func()) func()) {
 	}
 	last := hbox(6)
 	last.SetHAlign(gtk.ALIGN_CENTER)
-	space := s.button("appt-key-space", redraw(func() {
-		if len([]rune(d.place)) < maxPlace {
-			d.place += " "
-		}
-	}))
+	space := s.button("appt-key-space", redraw(func() { d.Type(" ") }))
 	addClass(&space.Widget, "key")
 	space.Add(label(s.cat.T("espace"), "key-label"))
 	space.SetSizeRequest(320, -1)
-	erase := s.button("appt-key-erase", redraw(func() {
-		if r := []rune(d.place); len(r) > 0 {
-			d.place = string(r[:len(r)-1])
-		}
-	}))
+	erase := s.button("appt-key-erase", redraw(d.Erase))
 	addClass(&erase.Widget, "key")
 	erase.Add(label("⌫", "key-label"))
 	setAccessible(&erase.Widget, s.cat.T("Effacer"), "")
 	last.PackStart(space, false, false, 0)
 	last.PackStart(erase, false, false, 0)
 	body.PackStart(last, false, false, 0)
-	done := s.actionButton("appt-place-done", "done", s.cat.T("Valider"), redraw(func() { d.typing = false }))
+	done := s.actionButton("appt-place-done", "done", s.cat.T("Valider"), redraw(func() { d.Typing = false }))
 	addClass(&done.Widget, "primary")
 	s.showDialog("", s.cat.T("Lieu"), "", body, done)
 }

@@ -18,12 +18,12 @@ import (
 
 	"borne/drivers/printer"
 	"borne/drivers/scanner"
+	"borne/internal/wiring"
 	"borne/internal/xvfb"
 	"borne/kiosk/config"
 	"borne/kiosk/session"
 	"borne/kiosk/usage"
 	"borne/kiosk/visit"
-	"borne/ui/cmd/kiosk/wiring"
 
 	_ "modernc.org/sqlite"
 )

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gotk3/gotk3/gtk"
 
-	"borne/drivers/receipt"
+	"borne/internal/receiptspec"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/i18n"
@@ -18,9 +18,11 @@ import (
 	"borne/kiosk/visit"
 )
 
-// TicketPrinter prints session tickets (drivers/receipt, or a fake).
+// TicketPrinter prints session tickets: drivers/receipt's printer, wired
+// by the kiosk's main, or its fake. A failure carries a receiptspec.Code
+// (a *receiptspec.Error in its chain) the screen explains.
 type TicketPrinter interface {
-	Print(ctx context.Context, doc *receipt.Doc) error
+	Print(ctx context.Context, doc *receiptspec.Doc) error
 }
 
 // printDocument sends a PDF to the A4 printer through the visit, which
@@ -83,7 +85,7 @@ func (s *Shell) finish() {
 	yes := s.actionButton("ticket-yes", "print", s.cat.T("Oui, imprimer mon ticket"), func() {
 		s.closeDialog()
 		did := s.cur().Snapshot()
-		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: did.Attached, Printed: did.Printed, Now: time.Now(), Appointment: s.appointment})
+		t := ticket.Build(s.cfg, s.cat.Language().Code, ticket.Facts{Services: s.shown.Services, Attached: did.Attached, Printed: did.Printed, Now: time.Now(), Appointment: did.Appointment})
 		s.printTicket(t, func() { s.opt.Session.End(session.EndDone) })
 	})
 	addClass(&yes.Widget, "primary")
@@ -108,18 +110,19 @@ func (s *Shell) printTicket(t *ticket.Ticket, next func()) {
 			next()
 			return
 		}
-		s.opt.Log.Warn("receipt: ticket not printed", "code", receipt.CodeOf(err), "err", err)
-		s.fault(health.Receipt, string(receipt.CodeOf(err)))
-		s.showDialog("print", s.cat.T("Pas de ticket"), ticketProblem(s.cat, receipt.CodeOf(err)), nil,
+		code := receiptspec.CodeOf(err)
+		s.opt.Log.Warn("receipt: ticket not printed", "code", code, "err", err)
+		s.fault(health.Receipt, string(code))
+		s.showDialog("print", s.cat.T("Pas de ticket"), ticketProblem(s.cat, code), nil,
 			s.actionButton("dialog-close", "back", s.cat.T("Fermer"), func() { s.closeDialog(); next() }))
 	})
 }
 
-func ticketProblem(cat *i18n.Catalog, code receipt.Code) string {
+func ticketProblem(cat *i18n.Catalog, code receiptspec.Code) string {
 	switch code {
-	case receipt.PaperOut:
+	case receiptspec.PaperOut:
 		return cat.T("L'imprimante à tickets n'a plus de papier. Un agent a été prévenu.")
-	case receipt.CoverOpen:
+	case receiptspec.CoverOpen:
 		return cat.T("L'imprimante à tickets est ouverte. Un agent a été prévenu.")
 	}
 	return cat.T("Le ticket ne peut pas être imprimé pour le moment.")

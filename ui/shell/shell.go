@@ -19,7 +19,6 @@ import (
 	"borne/kiosk/session"
 	"borne/kiosk/speech"
 	"borne/kiosk/staff"
-	"borne/kiosk/ticket"
 	"borne/kiosk/visit"
 	"borne/ui/web"
 )
@@ -88,8 +87,6 @@ type Shell struct {
 	lastDocument string // the PDF the dialog offers, for tests
 	drawn        bool
 	shotSeq      int
-
-	appointment *ticket.Appointment // one the resident typed for their ticket; never stored nor logged
 }
 
 // New builds the window. Call it on the GTK main loop after gtk.Init.
@@ -359,7 +356,6 @@ func (s *Shell) focusFirst(snap session.Snapshot) {
 // stops its own work.
 func (s *Shell) endSession() {
 	s.scan = scanView{}
-	s.appointment = nil
 	if s.browser != nil {
 		s.closeDialog()
 		s.closeBrowser()

@@ -11,12 +11,12 @@ import (
 	"borne/drivers/receipt"
 	"borne/drivers/scanner"
 	"borne/drivers/selftest"
+	"borne/internal/wiring"
 	"borne/kiosk/config"
 	"borne/kiosk/health"
 	"borne/kiosk/metrics"
 	"borne/kiosk/session"
 	"borne/kiosk/visit"
-	"borne/ui/cmd/kiosk/wiring"
 	"borne/ui/shell"
 )
 

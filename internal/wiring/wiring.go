@@ -1,6 +1,9 @@
 // Package wiring adapts the device drivers to the interfaces the core's
-// visit declares (kiosk/visit): the kiosk's composition root, and the ui
-// tests that run the real drivers, use it. Nothing else joins the two.
+// visit declares (kiosk/visit). The kiosk's composition root (ui/cmd/kiosk)
+// wires its devices with it, and the ui tests that run the real drivers
+// use the same adapters; it lives outside ui/cmd/ so that those tests need
+// not import the kiosk's command. No product package outside cmd/ may
+// import it: internal/archtest follows the chain to the drivers.
 package wiring
 
 import (

@@ -18,7 +18,7 @@ import (
 
 // A resident's whole errand through the drivers' fakes and the real core,
 // without X: scan into the tray (through a jam), shrink under the site's
-// limit, attach, print, end. Run under -race with the ui packages.
+// limit, attach, print, end. Runs under -race with the internal packages.
 func TestResidentFlow(t *testing.T) {
 	tests := []struct {
 		name        string
