@@ -35,6 +35,9 @@ BENCH_PACKAGES := ocrmypdf img2pdf pngquant
 # Per package: ui/cmd/kiosk took 16 min under -race on 2 cores shared with
 # six other builds.
 TEST_TIMEOUT ?= 30m
+# The UI step's race flag: `make test UI_RACE=` runs ./ui/... without the
+# race detector, to measure what -race costs there (README "The two commands").
+UI_RACE ?= -race
 # The shared corpus of scans, beside the repository.
 CORPUS ?= ../shared/corpus
 # Where `make run` saves a PNG of every screen when there is no display,
@@ -103,7 +106,7 @@ test: build
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./internal/...
 	$(GO) vet ./...
 	BORNE_SHOTS=$(CURDIR)/artefacts/cage $(GO) test -race -timeout $(TEST_TIMEOUT) ./kiosk/... ./drivers/... ./provisioning/... ./testbench/...
-	$(GO) test -race -timeout $(TEST_TIMEOUT) ./ui/...
+	$(GO) test $(UI_RACE) -timeout $(TEST_TIMEOUT) ./ui/...
 
 # Go benchmarks (cold start, idle RSS, session reset, memory over 10 visits,
 # ticket, print round trip…), then the shrink engine against its peers on ../shared/corpus and
