@@ -49,6 +49,7 @@ type site struct {
 	config   string
 	sessions string
 	db       string
+	metrics  string // a free loopback port: kiosks under test run side by side
 }
 
 func newSite(t testing.TB) *site {
@@ -61,7 +62,14 @@ func newSite(t testing.TB) *site {
 	}
 	text := strings.Replace(string(def), `state_dir = ""`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")), 1)
 	text = strings.Replace(text, `# dir = "/run/borne/sessions"`, fmt.Sprintf("dir = %q", s.sessions), 1)
-	if text == string(def) || !strings.Contains(text, s.sessions) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.metrics = free.Addr().String()
+	free.Close()
+	text = strings.Replace(text, `listen = "127.0.0.1:9750"`, fmt.Sprintf("listen = %q", s.metrics), 1)
+	if text == string(def) || !strings.Contains(text, s.sessions) || !strings.Contains(text, s.metrics) {
 		t.Fatal("default.toml changed shape: update the test's edits")
 	}
 	s.write(text)
@@ -392,7 +400,7 @@ func TestFailingServiceIsLoggedAndRestarted(t *testing.T) {
 	}
 	addr := taken.Addr().String()
 	text, _ := os.ReadFile(s.config)
-	conf := strings.Replace(string(text), `listen = "127.0.0.1:9750"`, fmt.Sprintf("listen = %q", addr), 1)
+	conf := strings.Replace(string(text), fmt.Sprintf("listen = %q", s.metrics), fmt.Sprintf("listen = %q", addr), 1)
 	if conf == string(text) {
 		t.Fatal("default.toml changed shape: update the test's edits")
 	}
