@@ -143,7 +143,7 @@ func (a *analyser) strokes(l *layout) strokeCheck {
 func (a *analyser) reference(ratio float64) (ref analyser, ok bool) {
 	ref = *a
 	ref.setRatios(ratio, ratio, ratio)
-	if !ref.scan() {
+	if !ref.scan(false) {
 		return ref, false
 	}
 	ref.comps, ref.label = ref.components()
