@@ -116,6 +116,8 @@ type analyser struct {
 	inkR     float64      // the ink threshold, as a fraction of the paper
 	comps    []component  // of the last layoutAt
 	label    []int32      // run → component
+	ref      *analyser    // the legibility check's reference (see strokeRef), once refDone
+	refDone  bool
 }
 
 // analyse finds the paper, the inks and the photos of a page, checked for
@@ -407,8 +409,12 @@ func (a *analyser) scan(cells bool) bool {
 				tm = 0
 			}
 			tAny := max(ti, tm)
-			for cx := max(bx*a.bs, x0); cx < bxEnd; cx = (cx/a.cs + 1) * a.cs {
-				cxEnd := min((cx/a.cs+1)*a.cs, bxEnd)
+			// A block is 4 cells wide, both aligned on the page.
+			for c := range 4 {
+				cx, cxEnd := max(bx*a.bs+c*a.cs, x0), min(bx*a.bs+(c+1)*a.cs, bxEnd)
+				if cx >= cxEnd {
+					continue
+				}
 				if start < 0 && cxEnd-cx <= 8 && cx+8 <= len(row) && !anyBelow(binary.LittleEndian.Uint64(row[cx:])|^uint64(0)<<(8*(cxEnd-cx)), tAny) {
 					continue // paper only
 				}
@@ -431,7 +437,7 @@ func (a *analyser) scan(cells bool) bool {
 					}
 				}
 				if cells {
-					cell := crow + cx/a.cs
+					cell := crow + 4*bx + c
 					a.mid[cell] += mid
 					a.ink[cell] += ink
 				}
