@@ -2,6 +2,7 @@ package shrink
 
 import (
 	"cmp"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"math"
@@ -115,6 +116,8 @@ type analyser struct {
 	inkR     float64      // the ink threshold, as a fraction of the paper
 	comps    []component  // of the last layoutAt
 	label    []int32      // run → component
+	ref      *analyser    // the legibility check's reference (see strokeRef), once refDone
+	refDone  bool
 }
 
 // analyse finds the paper, the inks and the photos of a page, checked for
@@ -134,11 +137,39 @@ func analyseChecked(p *planes, dpi float64, check bool) *layout {
 	if !a.thresholds() {
 		return &layout{crop: p.y.rect(), dpi: dpi, warning: WarnDark}
 	}
+	checked := check && !p.bilevel
+	var refMade func()
+	if checked {
+		refMade = a.startStrokeRef()
+	}
 	l, inks := a.layoutAt(nil)
-	if !inks || p.bilevel || !check {
+	if checked {
+		refMade()
+	}
+	if !inks || !checked {
 		return l
 	}
 	return a.legible(l)
+}
+
+// startStrokeRef makes the legibility check's reference (see strokeRef) on
+// another goroutine, from a copy of the analyser taken before the layout
+// changes it, while the layout is found: on 2 cores, the page's wall time
+// drops by as much. done waits for it and hands it over.
+func (a *analyser) startStrokeRef() (done func()) {
+	snap := *a
+	var ref *analyser
+	made := make(chan struct{})
+	go func() {
+		defer close(made)
+		if r, ok := snap.reference(refRatio); ok {
+			ref = &r
+		}
+	}()
+	return func() {
+		<-made
+		a.ref, a.refDone = ref, true
+	}
 }
 
 // layoutAt finds the inks at the analyser's thresholds, and the photos
@@ -146,7 +177,7 @@ func analyseChecked(p *planes, dpi float64, check bool) *layout {
 // kept whole in tones.
 func (a *analyser) layoutAt(photos []photo) (l *layout, inks bool) {
 	l = &layout{crop: a.crop, dpi: a.dpi}
-	if !a.scan() {
+	if !a.scan(photos == nil) {
 		l.photos = []photo{{box: image.Rect(0, 0, a.crop.Dx(), a.crop.Dy()), grey: !a.p.colour()}}
 		return l, false
 	}
@@ -373,13 +404,17 @@ func (a *analyser) neighbours8(i int) []int {
 	return out
 }
 
-// scan thresholds the crop into runs of ink and counts ink and mid-tones per
-// cell. It reports false when the page has more runs than maxRuns.
-func (a *analyser) scan() bool {
+// scan thresholds the crop into runs of ink and, when cells is set, counts
+// ink and mid-tones per cell (what photos looks at). It reports false when
+// the page has more runs than maxRuns. Most of a page is paper: a cell's
+// row with no pixel below its thresholds is passed over 8 pixels at a time.
+func (a *analyser) scan(cells bool) bool {
 	chh := a.crop.Dy()
 	a.rowStart = make([]int32, chh+1)
 	a.runs = make([]run, 0, 1<<16)
-	a.mid, a.ink = make([]uint16, a.cw*a.ch), make([]uint16, a.cw*a.ch)
+	if cells {
+		a.mid, a.ink = make([]uint16, a.cw*a.ch), make([]uint16, a.cw*a.ch)
+	}
 	x0 := a.crop.Min.X
 	for y := range chh {
 		fy := y + a.crop.Min.Y
@@ -398,9 +433,19 @@ func (a *analyser) scan() bool {
 				continue
 			}
 			ti, tm := a.tInk[b], a.tMid[b]
-			for cx := max(bx*a.bs, x0); cx < bxEnd; cx = (cx/a.cs + 1) * a.cs {
-				cell := crow + cx/a.cs
-				cxEnd := min((cx/a.cs+1)*a.cs, bxEnd)
+			if !cells {
+				tm = 0
+			}
+			tAny := max(ti, tm)
+			// A block is 4 cells wide, both aligned on the page.
+			for c := range 4 {
+				cx, cxEnd := max(bx*a.bs+c*a.cs, x0), min(bx*a.bs+(c+1)*a.cs, bxEnd)
+				if cx >= cxEnd {
+					continue
+				}
+				if start < 0 && cxEnd-cx <= 8 && cx+8 <= len(row) && !anyBelow(binary.LittleEndian.Uint64(row[cx:])|^uint64(0)<<(8*(cxEnd-cx)), tAny) {
+					continue // paper only
+				}
 				var mid, ink uint16
 				for x := cx; x < cxEnd; x++ {
 					v := row[x]
@@ -419,8 +464,11 @@ func (a *analyser) scan() bool {
 						mid++
 					}
 				}
-				a.mid[cell] += mid
-				a.ink[cell] += ink
+				if cells {
+					cell := crow + 4*bx + c
+					a.mid[cell] += mid
+					a.ink[cell] += ink
+				}
 			}
 		}
 		if start >= 0 {
@@ -432,6 +480,22 @@ func (a *analyser) scan() bool {
 		}
 	}
 	return true
+}
+
+// Bytes of a word, for testing 8 pixels at once.
+const (
+	lanes1  = 0x0101010101010101
+	lanesHi = 0x8080808080808080
+)
+
+// anyBelow reports whether a byte of x is below t (exact, for any t).
+func anyBelow(x uint64, t uint8) bool {
+	if t <= 128 {
+		return (x-lanes1*uint64(t))&^x&lanesHi != 0
+	}
+	// x < t is ^x > 255-t, with 255-t < 127.
+	y := ^x
+	return (y+lanes1*uint64(t-128)|y)&lanesHi != 0
 }
 
 // components joins touching runs (8-connectivity) and measures each piece.
@@ -532,6 +596,9 @@ func (a *analyser) components() ([]component, []int32) {
 // photos finds the areas to keep in tones: cells rich in mid-tones or in
 // colour, joined, with specks dropped. Boxes are in crop pixels.
 func (a *analyser) photos() []photo {
+	if a.p.bilevel && !a.p.colour() {
+		return nil // no tones, no colour: nothing to keep as a photo
+	}
 	// Cells of the crop only.
 	cx0, cy0 := a.crop.Min.X/a.cs, a.crop.Min.Y/a.cs
 	cx1, cy1 := ceilDiv(a.crop.Max.X, a.cs), ceilDiv(a.crop.Max.Y, a.cs)

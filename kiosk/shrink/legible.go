@@ -72,7 +72,7 @@ func (a *analyser) legible(l *layout) *layout {
 // layout's inks miss (by more than a pixel) and into how many pieces they
 // come apart.
 func (a *analyser) strokes(l *layout) strokeCheck {
-	ref, ok := a.reference(refRatio)
+	ref, ok := a.strokeRef()
 	if !ok {
 		return strokeCheck{}
 	}
@@ -116,9 +116,11 @@ func (a *analyser) strokes(l *layout) strokeCheck {
 	// Pieces are counted against strokes seen a little closer to the inks'
 	// threshold: at refRatio, the halo of small type joins its letters.
 	if r := min((a.inkR+1)/2, nearRatio); r < refRatio-0.01 {
-		if ref, ok = a.reference(r); !ok {
+		near, ok := a.reference(r)
+		if !ok {
 			return strokeCheck{}
 		}
+		ref = &near
 	}
 	refN, keptN := 0, 0
 	for _, c := range ref.comps {
@@ -137,13 +139,25 @@ func (a *analyser) strokes(l *layout) strokeCheck {
 	return strokeCheck{Lost: float64(lostPix) / float64(strokePix), Broken: float64(keptN) / float64(refN)}
 }
 
+// strokeRef is the reference at refRatio, made once: the thresholds the
+// check steps through leave it alone.
+func (a *analyser) strokeRef() (*analyser, bool) {
+	if !a.refDone {
+		if ref, ok := a.reference(refRatio); ok {
+			a.ref = &ref
+		}
+		a.refDone = true
+	}
+	return a.ref, a.ref != nil
+}
+
 // reference is a copy of the analyser, in slices of its own, holding the
 // runs and pieces of what is darker than ratio of the paper. ok is false
 // when there are too many.
 func (a *analyser) reference(ratio float64) (ref analyser, ok bool) {
 	ref = *a
 	ref.setRatios(ratio, ratio, ratio)
-	if !ref.scan() {
+	if !ref.scan(false) {
 		return ref, false
 	}
 	ref.comps, ref.label = ref.components()

@@ -77,6 +77,10 @@ func decode(data []byte) (*planes, float64, error) {
 		if p, ok, err := decodeJPEG(data); ok {
 			return p, jfifDPI(data), err
 		}
+	default:
+		if p, ok, err := decodeBilevelPNG(data); ok {
+			return p, pngDPI(data), err
+		}
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {

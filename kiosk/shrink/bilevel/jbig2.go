@@ -59,41 +59,86 @@ const sltp = 0x9B25
 // each in the context of 16 neighbours already coded, gathered in the bit
 // order decoders use (bits 0–3 the current row, 4 A1, 5–9 the row above,
 // 10 A2, 11 A3, 12–14 two rows above, 15 A4); rows equal to the one above
-// cost one decision.
+// cost one decision. With the adaptive pixels at their nominal places, the
+// context is three windows: bits 0–3 the current row at x-4…x-1, 4–10 the
+// row above at x-3…x+3, 11–15 two rows above at x-2…x+2 (leftmost pixel in
+// the highest bit), read from each row 8 pixels at a time. Every pixel
+// costs one decision (at a page, millions): the more probable symbol's
+// fast path of the MQ coder is written out here.
 func encodeGeneric(b *Bitmap) []byte {
 	e := newMQ()
 	cx := make([]mqContext, 1<<16)
-	zero := make([]byte, b.Stride)
+	// Rows with a white byte either side and the pixels past Width cleared:
+	// what a decoder sees outside the image.
+	wb := (b.Width + 7) / 8
+	n := wb + 2
+	bufs := make([]byte, 3*n)
+	up2, up1, cur := bufs[:n], bufs[n:2*n], bufs[2*n:]
+	last := byte(0xFF << ((8 - b.Width%8) % 8))
 	ltp := false
+	a, c, ct := e.a, e.c, e.ct
 	for y := range b.Height {
-		cur, up1, up2 := b.Row(y), zero, zero
-		if y >= 1 {
-			up1 = b.Row(y - 1)
-		}
-		if y >= 2 {
-			up2 = b.Row(y - 2)
-		}
-		typical := rowsEqual(cur, up1, b.Width)
+		up2, up1, cur = up1, cur, up2
+		copy(cur[1:], b.Row(y)[:wb])
+		cur[wb] &= last
+		typical := rowsEqual(cur[1:], up1[1:], b.Width)
+		e.a, e.c, e.ct = a, c, ct
 		e.encode(&cx[sltp], typical != ltp)
+		a, c, ct = e.a, e.c, e.ct
 		ltp = typical
 		if typical {
 			continue
 		}
-		px := func(row []byte, x int) uint32 {
-			if x < 0 || x >= b.Width {
-				return 0
+		var cw uint32 // the current row's last 4 pixels
+		for i := range wb {
+			// 24 pixels of each row above, from x-8 on (x = 8i).
+			w1 := uint32(up1[i])<<16 | uint32(up1[i+1])<<8 | uint32(up1[i+2])
+			w2 := uint32(up2[i])<<16 | uint32(up2[i+1])<<8 | uint32(up2[i+2])
+			px := uint32(cur[i+1])
+			for k := range min(8, b.Width-8*i) {
+				ctx := (w2>>(13-k))&0x1F<<11 | (w1>>(12-k))&0x7F<<4 | cw
+				bit := px >> (7 - k) & 1
+				cw = (cw<<1 | bit) & 0xF
+				st := &cx[ctx]
+				s := &mqStates[st.state]
+				qe := s.qe
+				a -= qe
+				if (bit == 1) == st.mps {
+					if a&0x8000 != 0 {
+						c += qe
+						continue
+					}
+					if a < qe {
+						a = qe
+					} else {
+						c += qe
+					}
+					st.state = s.nmps
+				} else {
+					if a < qe {
+						c += qe
+					} else {
+						a = qe
+					}
+					if s.switchMPS {
+						st.mps = !st.mps
+					}
+					st.state = s.nlps
+				}
+				for a&0x8000 == 0 { // RENORME
+					a <<= 1
+					c <<= 1
+					ct--
+					if ct == 0 {
+						e.c = c
+						e.byteOut()
+						c, ct = e.c, e.ct
+					}
+				}
 			}
-			return uint32(row[x>>3]>>(7-x&7)) & 1
-		}
-		// The context of pixel 0, then slid along the row.
-		ctx := px(up1, 3)<<4 | px(up1, 2)<<5 | px(up1, 1)<<6 | px(up1, 0)<<7 |
-			px(up2, 2)<<11 | px(up2, 1)<<12 | px(up2, 0)<<13
-		for x := range b.Width {
-			bit := px(cur, x)
-			e.encode(&cx[ctx], bit == 1)
-			ctx = (ctx&0x7BF7)<<1 | bit | px(up1, x+4)<<4 | px(up2, x+3)<<11
 		}
 	}
+	e.a, e.c, e.ct = a, c, ct
 	return e.flush()
 }
 
