@@ -174,10 +174,16 @@ func listLocked(fresh, localOnly bool) ([]Info, error) {
 type device struct {
 	name string
 
-	mu      sync.Mutex
-	h       C.SANE_Handle  // nil once closed
-	closing bool           // Close was called
-	cancels sync.WaitGroup // sane_cancel calls from outside the lock, in flight
+	mu       sync.Mutex
+	h        C.SANE_Handle  // nil once closed
+	closing  bool           // Close was called
+	scanning bool           // a scan runs and has not ended with its sane_cancel yet
+	cancels  sync.WaitGroup // sane_cancel calls from outside the lock, in flight
+	// cancelMu lets one sane_cancel run at a time. Backends such as pnm
+	// keep one file for all their handles: two cancels at once close it
+	// twice (heap corruption), and a late cancel of a finished scan closes
+	// the next scan's file under its sane_read (a crash).
+	cancelMu sync.Mutex
 }
 
 // Open opens the scanner called name (see List).
@@ -213,14 +219,21 @@ func Open(ctx context.Context, name string) (Device, error) {
 func (d *device) cancel() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.h == nil {
+	if d.h == nil || !d.scanning {
 		return
 	}
 	h := d.h
 	d.cancels.Add(1)
 	go func() {
 		defer d.cancels.Done()
-		C.sane_cancel(h)
+		d.cancelMu.Lock()
+		defer d.cancelMu.Unlock()
+		d.mu.Lock()
+		running := d.scanning
+		d.mu.Unlock()
+		if running { // else the scan has ended itself meanwhile
+			C.sane_cancel(h)
+		}
 	}()
 }
 
@@ -304,13 +317,26 @@ func (d *device) Scan(ctx context.Context, opt Options, progress func(done, tota
 	defer stopScan()
 	var lastData atomic.Int64 // unix nanoseconds of the last data received
 	lastData.Store(time.Now().UnixNano())
+	d.mu.Lock()
+	if d.closing { // closed while waiting for the lock
+		d.mu.Unlock()
+		release()
+		return nil, &Error{Op: "scan", Device: d.name, Err: ErrClosed}
+	}
+	d.scanning = true
+	d.mu.Unlock()
 	go func() {
 		defer release()
 		pages, err := d.scanLocked(scanCtx, opt, progress, &lastData)
 		done <- result{pages, err}
 		// End the scan, as SANE requires, once the caller has its result:
 		// a backend that hangs here holds the lock, not the screen.
+		d.cancelMu.Lock()
+		defer d.cancelMu.Unlock()
 		C.sane_cancel(d.h)
+		d.mu.Lock()
+		d.scanning = false
+		d.mu.Unlock()
 	}()
 
 	tick := time.NewTicker(min(opt.Stall/4, time.Second))
