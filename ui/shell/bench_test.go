@@ -46,15 +46,18 @@ func BenchmarkSessionReset(b *testing.B) {
 // visit and for the 10th, the resident memory of the kiosk (this process:
 // shell, session manager, usage store, and the demo site's few goroutines)
 // plus its WebKit web and network processes, on the second page (VmRSS and
-// Pss summed), and of the kiosk alone once back on the welcome screen.
-// ns/op is the time of one visit. At least 10 visits run; for the long
-// run: -bench VisitMemory -benchtime 500x.
+// Pss summed), and of the kiosk alone once back on the welcome screen; and
+// how much each visit adds past the 10th (KiB, the least-squares slope of
+// the RSS over the visits: one reading moves by a few MiB as pages come and
+// go, a leak adds up). The benchmark runs with the allocator settings of the
+// kiosk (see TestMain). ns/op is the time of one visit. At least 20 visits
+// run; for the long run: -bench VisitMemory -benchtime 500x.
 func BenchmarkVisitMemory(b *testing.B) {
 	_, lobbyMod := demoLobby(b)
 	k := startKiosk(b, timings{idle: time.Hour, warn: time.Minute, thanks: 0}, lobbyMod)
-	visits := max(b.N, 10)
-	var at10 [3]float64
-	var last [3]float64
+	visits := max(b.N, 20)
+	var at10, last [3]float64
+	var during, after slope
 	start := time.Now()
 	for i := 1; i <= visits; i++ {
 		k.startSession("fr")
@@ -71,6 +74,10 @@ func BenchmarkVisitMemory(b *testing.B) {
 		if i == 10 {
 			at10 = last
 		}
+		if i >= 10 {
+			during.add(float64(i), last[0])
+			after.add(float64(i), last[2])
+		}
 		if i%50 == 0 {
 			b.Logf("visit %d: %.1f MiB RSS (%.1f Pss) in the visit, %.1f MiB after", i, last[0], last[1], last[2])
 		}
@@ -82,6 +89,28 @@ func BenchmarkVisitMemory(b *testing.B) {
 	b.ReportMetric(at10[0], "visit10-RSS-MiB")
 	b.ReportMetric(at10[1], "visit10-PSS-MiB")
 	b.ReportMetric(at10[2], "after10-RSS-MiB")
+	b.ReportMetric(during.per()*1024, "visit-KiB/visit")
+	b.ReportMetric(after.per()*1024, "after-KiB/visit")
+}
+
+// slope fits y = a + b·x by least squares over the points added.
+type slope struct{ n, sx, sy, sxx, sxy float64 }
+
+func (s *slope) add(x, y float64) {
+	s.n++
+	s.sx += x
+	s.sy += y
+	s.sxx += x * x
+	s.sxy += x * y
+}
+
+// per is b, the growth of y for each step of x (0 under two points).
+func (s *slope) per() float64 {
+	d := s.n*s.sxx - s.sx*s.sx
+	if d == 0 {
+		return 0
+	}
+	return (s.n*s.sxy - s.sx*s.sy) / d
 }
 
 // memoryOf sums the resident memory (VmRSS) and the proportional share
@@ -133,6 +162,27 @@ func (k *kiosk) waitScript(what, script string) {
 		}
 		if time.Now().After(deadline) {
 			k.t.Fatalf("waiting for %s", what)
+		}
+	}
+}
+
+func TestSlope(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ys   []float64
+		want float64
+	}{
+		{"flat", []float64{5, 5, 5}, 0},
+		{"one point", []float64{7}, 0},
+		{"steady", []float64{1, 3, 5, 7}, 2},
+		{"noisy around a rise", []float64{10, 12, 11, 13}, 0.8},
+	} {
+		var s slope
+		for i, y := range c.ys {
+			s.add(float64(i+10), y)
+		}
+		if got := s.per(); got < c.want-1e-9 || got > c.want+1e-9 {
+			t.Errorf("%s: slope %g, want %g", c.name, got, c.want)
 		}
 	}
 }

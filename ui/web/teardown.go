@@ -39,7 +39,11 @@ type Release struct {
 func (v *View) release() Release {
 	start := time.Now()
 	flag := C.borne_web_release(v.native)
-	defer C.g_free(C.gpointer(unsafe.Pointer(flag)))
+	defer func() {
+		if *flag != 0 { // else the context, finalized later, still writes to it
+			C.g_free(C.gpointer(unsafe.Pointer(flag)))
+		}
+	}()
 	runtime.SetFinalizer(v.widget.Object, nil)
 	v.widget.Object.Unref()
 	v.widget = nil
