@@ -83,11 +83,26 @@ func (v *View) release() Release {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	for _, p := range mine() { // the context outlived the bound: its processes do not
-		if !slices.Contains(r.Killed, p) {
-			r.Killed = append(r.Killed, p)
+	// The context outlived the bound: its processes do not. One still
+	// starting gets another bound to send its pid, as killing it sooner
+	// aborts the kiosk.
+	late := time.Now().Add(ReleaseWithin)
+	for left := mine(); len(left) > 0; left = mine() {
+		waiting := false
+		for _, p := range left {
+			if !started(p) && time.Now().Before(late) {
+				waiting = true
+				continue
+			}
+			if !slices.Contains(r.Killed, p) {
+				r.Killed = append(r.Killed, p)
+			}
+			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
-		_ = syscall.Kill(p, syscall.SIGKILL)
+		if !waiting {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 	r.Took = time.Since(start)
 	return r
